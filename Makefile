@@ -1,0 +1,96 @@
+# parx - plain make.  Override any variable on the command line.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+DESTDIR ?=
+CC ?= cc
+CFLAGS ?= -O2 -g -Wall -Wextra
+CPPFLAGS ?=
+LDFLAGS ?=
+LDLIBS ?=
+BATS ?= $(shell command -v bats 2>/dev/null || echo tests/.bats/bin/bats)
+
+PARX_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -pthread
+PARX_LDFLAGS = $(LDFLAGS) -pthread
+
+SRCS = src/main.c src/options.c src/reader.c src/queue.c src/job.c \
+       src/template.c src/worker.c src/spawn.c src/outbuf.c src/collect.c \
+       src/joblog.c src/bar.c src/util.c
+OBJS = $(SRCS:.c=.o)
+
+all: parx
+
+parx: $(OBJS)
+	$(CC) $(PARX_LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+src/%.o: src/%.c src/parx.h
+	$(CC) $(PARX_CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+# Runs the bats suite against ./parx (or $PARX), then lints the man page.
+check: parx tests/.bats-ok
+	PARX=$${PARX:-$(CURDIR)/parx} $(BATS) tests
+	@sh tests/lint-man.sh
+
+tests/.bats-ok:
+	@sh tests/bootstrap-bats.sh
+	@touch $@
+
+# Sanitizer builds live in their own folders so they never mix objects.
+asan:
+	$(MAKE) -s clean-sanitize
+	$(MAKE) parx-asan
+	PARX=$(CURDIR)/parx-asan ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    $(MAKE) check-bats
+
+tsan:
+	$(MAKE) parx-tsan
+	PARX=$(CURDIR)/parx-tsan TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+	    $(MAKE) check-bats
+
+check-bats: tests/.bats-ok
+	$(BATS) tests
+
+check-sanitize: asan tsan
+
+parx-asan: $(SRCS) src/parx.h
+	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread \
+	    -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	    -fno-omit-frame-pointer -o $@ $(SRCS)
+
+parx-tsan: $(SRCS) src/parx.h
+	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread -fsanitize=thread \
+	    -o $@ $(SRCS)
+
+clean-sanitize:
+	rm -f parx-asan parx-tsan
+
+bench: parx
+	sh bench/run.sh
+
+install: parx
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions \
+	    $(DESTDIR)$(DATADIR)/zsh/site-functions \
+	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	install -m 0755 parx $(DESTDIR)$(BINDIR)/parx
+	install -m 0644 man/parx.1 $(DESTDIR)$(MANDIR)/man1/parx.1
+	install -m 0644 completions/parx.bash \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions/parx
+	install -m 0644 completions/_parx \
+	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_parx
+	install -m 0644 completions/parx.fish \
+	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/parx.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/parx $(DESTDIR)$(MANDIR)/man1/parx.1 \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions/parx \
+	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_parx \
+	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/parx.fish
+
+clean: clean-sanitize
+	rm -f parx $(OBJS)
+
+.PHONY: all check check-bats asan tsan check-sanitize clean-sanitize bench \
+    install uninstall clean

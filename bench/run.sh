@@ -1,0 +1,518 @@
+#!/bin/sh
+# run.sh - parx's benchmark, run by `make bench`.
+#
+# Measures parx against the posix_spawn floor (bench/floor.c), xargs -P and
+# GNU parallel.  Every workload runs its commands interleaved, in rounds,
+# each once per round (hyperfine when installed, else date(1)); a ratio is
+# the median over the rounds of the ratio measured within one round, so a
+# slow minute on the machine hits both sides alike.  Each command's output
+# is checked once before the rounds (that run is also the warm-up).
+#
+# Knobs (environment): PARX (binary under test, default ./parx),
+# BENCH_QUICK=1 (small sizes, a smoke run), BENCH_ROUNDS, BENCH_PEER_ROUNDS
+# (rounds that include GNU parallel, which is slow), CC.
+# Results: a table on stdout, kept with the raw timings in bench/results/.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+results=$here/results
+floor=$here/floor
+
+PARX=${PARX:-$root/parx}
+case $PARX in
+*/*)	PARX=$(cd "$(dirname "$PARX")" && pwd)/$(basename "$PARX") ;;
+*)	PARX=$(command -v "$PARX" || echo "$PARX") ;;
+esac
+if [ ! -x "$PARX" ]; then
+	echo "run.sh: $PARX: no parx binary to measure (run make, or set PARX)" >&2
+	exit 1
+fi
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	N=500 BIG=20000000 SMALL=200 LARGE=2000 HUGE=100000000
+	rounds=${BENCH_ROUNDS:-3} peer_rounds=${BENCH_PEER_ROUNDS:-1}
+	w5runs=50
+else
+	N=5000 BIG=500000000 SMALL=2000 LARGE=200000 HUGE=1000000000
+	rounds=${BENCH_ROUNDS:-5} peer_rounds=${BENCH_PEER_ROUNDS:-2}
+	w5runs=300
+fi
+
+hf=$(command -v hyperfine || true)
+gnupar=
+if command -v parallel >/dev/null 2>&1 &&
+    parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
+	gnupar=parallel
+fi
+gnutime=
+if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
+	gnutime=/usr/bin/time
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/parx-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+mkdir -p "$results"
+raw=$results/raw.csv
+summary=$results/summary.txt
+: >"$raw"
+: >"$summary"
+tab=$(printf '\t')
+
+# Shell-quotes one word.
+q() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+say() {
+	printf '%s\n' "$*" >&2
+}
+
+out() {
+	# shellcheck disable=SC2059 # the first argument is the format
+	printf "$@" | tee -a "$summary"
+}
+
+# build_floor: the floor is built here, so it always matches floor.c.
+${CC:-cc} -O2 -Wall -o "$floor" "$here/floor.c"
+
+P=$(q "$PARX")
+F=$(q "$floor")
+seq "$N" >"$tmp/items"
+seq "$SMALL" >"$tmp/small"
+seq "$LARGE" >"$tmp/large"
+seq 4 >"$tmp/four"
+I=$(q "$tmp/items")
+FOUR=$(q "$tmp/four")
+gen="$F -w $BIG"
+
+# add WORKLOAD NAME CHECK COMMAND
+# CHECK is ok (exit status 0), lines (the items, any order), order (the
+# items in order) or bytes=N (the command prints N, as wc -c does).
+add() {
+	printf '%s\t%s\t%s\n' "$2" "$3" "$4" >>"$tmp/$1.spec"
+}
+
+# check KIND COMMAND: runs COMMAND once and says whether its result is right.
+check() {
+	timeout 600 sh -c "$2" <"$tmp/null" >"$tmp/out" 2>"$tmp/err" ||
+	    return 1
+	case $1 in
+	ok)	;;
+	lines)	sort -n "$tmp/out" | cmp -s - "$tmp/items" ;;
+	order)	cmp -s "$tmp/out" "$tmp/items" ;;
+	bytes=*) [ "$(tr -d ' ' <"$tmp/out")" = "${1#bytes=}" ] ;;
+	esac
+}
+: >"$tmp/null"
+
+is_peer_slow() {
+	case $1 in parallel*) return 0 ;; esac
+	return 1
+}
+
+# time_round WORKLOAD ROUND OUTPUT NAME COMMAND [NAME COMMAND]...
+time_round() {
+	w=$1 r=$2 o=$3
+	shift 3
+	if [ -n "$hf" ]; then
+		n=$#
+		i=0
+		while [ "$i" -lt "$n" ]; do
+			set -- "$@" -n "$1" "$2"
+			shift 2
+			i=$((i + 2))
+		done
+		"$hf" --runs 1 --style none -i --output="$o" \
+		    --export-csv "$tmp/h.csv" "$@" >>"$results/hyperfine.log" 2>&1
+		tail -n +2 "$tmp/h.csv" | while IFS=, read -r name mean _; do
+			echo "$w,$r,$name,$mean"
+		done >>"$raw"
+		return
+	fi
+	while [ $# -gt 0 ]; do
+		t0=$(date +%s.%N)
+		if [ "$o" = pipe ]; then
+			sh -c "$2" <"$tmp/null" 2>/dev/null | cat >/dev/null
+		else
+			sh -c "$2" <"$tmp/null" >/dev/null 2>&1
+		fi || true
+		t1=$(date +%s.%N)
+		echo "$w,$r,$1,$(echo "$t0 $t1" | awk '{ printf "%.6f", $2 - $1 }')" \
+		    >>"$raw"
+		shift 2
+	done
+}
+
+# run_workload WORKLOAD OUTPUT: checks, then times the rounds.
+run_workload() {
+	w=$1 o=$2
+	while IFS=$tab read -r name kind cmd; do
+		is_peer_slow "$name" && continue
+		say "  $w check: $name"
+		if ! check "$kind" "$cmd"; then
+			say "  $w: $name gave a wrong result; not timed"
+			sed 's/^/    /' "$tmp/err" | head -n 5 >&2
+			echo "$name" >>"$tmp/$w.failed"
+		fi
+	done <"$tmp/$w.spec"
+	touch "$tmp/$w.failed"
+	r=1
+	while [ "$r" -le "$rounds" ]; do
+		say "  $w round $r/$rounds"
+		set --
+		while IFS=$tab read -r name kind cmd; do
+			grep -qxF "$name" "$tmp/$w.failed" && continue
+			if is_peer_slow "$name" && [ "$r" -gt "$peer_rounds" ]; then
+				continue
+			fi
+			set -- "$@" "$name" "$cmd"
+		done <"$tmp/$w.spec"
+		[ $# -gt 0 ] || return 0
+		# Rotate, so no command always runs first or last.
+		k=$(( (r - 1) % ($# / 2) ))
+		while [ "$k" -gt 0 ]; do
+			a=$1 b=$2
+			shift 2
+			set -- "$@" "$a" "$b"
+			k=$((k - 1))
+		done
+		time_round "$w" "$r" "$o" "$@"
+		r=$((r + 1))
+	done
+}
+
+# stat MODE WORKLOAD A [B [SCALE]]: med = median time of A; ratio =
+# median of A/B per round; diff = median of (A - B) * SCALE per round.
+stat() {
+	awk -F, -v mode="$1" -v w="$2" -v a="$3" -v b="${4:-}" \
+	    -v s="${5:-1}" '
+	$1 == w && $3 == a { ta[$2] = $4 }
+	$1 == w && $3 == b { tb[$2] = $4 }
+	END {
+		n = 0
+		for (r in ta) {
+			if (mode == "med")
+				v[++n] = ta[r]
+			else if ((r in tb) && tb[r] > 0) {
+				if (mode == "ratio")
+					v[++n] = ta[r] / tb[r]
+				else
+					v[++n] = (ta[r] - tb[r]) * s
+			}
+		}
+		if (n == 0) {
+			print "NA"
+			exit
+		}
+		for (i = 2; i <= n; i++) {
+			x = v[i]
+			for (j = i - 1; j > 0 && v[j] > x; j--)
+				v[j + 1] = v[j]
+			v[j + 1] = x
+		}
+		print (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	}' "$raw"
+}
+
+fmt() {	# fmt PRINTF-FORMAT VALUE (NA stays NA)
+	# shellcheck disable=SC2059 # the first argument is the format
+	if [ "$2" = NA ]; then echo NA; else printf "$1" "$2"; fi
+}
+
+# verdict VALUE OP LIMIT: ok, MISS or n/a.
+verdict() {
+	[ "$1" = NA ] && { echo n/a; return; }
+	if awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN {
+	    exit !((op == "le" && a <= b) || (op == "lt" && a < b) ||
+	    (op == "ge" && a >= b)) }'; then
+		echo ok
+	else
+		echo MISS
+	fi
+}
+
+target() {	# target LABEL MEASURED VERDICT
+	printf '%-50s %12s  %s\n' "$1" "$2" "$3" >>"$tmp/targets"
+}
+
+# report_times WORKLOAD TITLE JOBS: time, ratio to the floor (the first
+# row) and per-job overhead over it; then parx against each peer.
+report_times() {
+	w=$1 jobs=$3
+	cut -f 1 "$tmp/$w.spec" >"$tmp/names"
+	base=$(head -n 1 "$tmp/names")
+	scale=$(awk -v n="$jobs" 'BEGIN { print 1e6 / n }')
+	out '\n%s\n' "$2"
+	out '  %-24s %10s %9s %14s\n' command median "x floor" "us/job over"
+	while IFS= read -r name; do
+		if grep -qxF "$name" "$tmp/$w.failed"; then
+			out '  %-24s %10s\n' "$name" "WRONG RESULT"
+			continue
+		fi
+		t=$(fmt %.3fs "$(stat med "$w" "$name")")
+		x=$(fmt %.2f "$(stat ratio "$w" "$name" "$base")")
+		d=$(fmt %+.1f "$(stat diff "$w" "$name" "$base" "$scale")")
+		[ "$name" = "$base" ] && d=-
+		out '  %-24s %10s %9s %14s\n' "$name" "$t" "$x" "$d"
+	done <"$tmp/names"
+	peers_line "$w" time
+}
+
+# peers_line WORKLOAD time|rate: each parx row against each peer row, as
+# the ratio of times (below 1: parx is faster) or of MB/s (above 1: parx
+# is faster).
+peers_line() {
+	grep '^parx' "$tmp/names" >"$tmp/mine" || true
+	grep -v -e '^parx' -e '^floor' "$tmp/names" >"$tmp/peers" || true
+	[ -s "$tmp/peers" ] || return 0
+	if [ "$2" = time ]; then
+		out '  parx time / peer time:\n'
+	else
+		out '  parx MB/s / peer MB/s:\n'
+	fi
+	while IFS= read -r p; do
+		line=
+		while IFS= read -r o; do
+			if [ "$2" = time ]; then
+				v=$(stat ratio "$1" "$p" "$o")
+			else
+				v=$(stat ratio "$1" "$o" "$p")
+			fi
+			line="$line  $(fmt %.2fx "$v") $o;"
+		done <"$tmp/peers"
+		out '    %-20s%s\n' "$p" "${line%;}"
+	done <"$tmp/mine"
+}
+
+# report_rate WORKLOAD TITLE BYTES: throughput in MB/s and relative to the
+# first row, a floor (its time over ours: above 1 is faster).
+report_rate() {
+	w=$1 bytes=$3
+	cut -f 1 "$tmp/$w.spec" >"$tmp/names"
+	base=$(head -n 1 "$tmp/names")
+	out '\n%s\n' "$2"
+	out '  %-24s %10s %9s %12s\n' command median "MB/s" "x floor MB/s"
+	while IFS= read -r name; do
+		if grep -qxF "$name" "$tmp/$w.failed"; then
+			out '  %-24s %10s\n' "$name" "WRONG RESULT"
+			continue
+		fi
+		m=$(stat med "$w" "$name")
+		t=$(fmt %.3fs "$m")
+		mbs=NA
+		[ "$m" != NA ] && mbs=$(awk -v b="$bytes" -v t="$m" \
+		    'BEGIN { printf "%.0f", b / t / 1e6 }')
+		x=$(fmt %.2f "$(stat ratio "$w" "$base" "$name")")
+		out '  %-24s %10s %9s %12s\n' "$name" "$t" "$mbs" "$x"
+	done <"$tmp/names"
+	peers_line "$w" rate
+}
+
+# ---------------------------------------------------------------- setup
+
+say "parx bench: $PARX"
+{
+	echo "machine: $(nproc) CPUs, $(grep -m 1 'model name' /proc/cpuinfo |
+	    sed 's/.*: //') (family $(grep -m 1 'cpu family' /proc/cpuinfo |
+	    sed 's/.*: //'), model $(grep -m 1 '^model[^ ]*:' /proc/cpuinfo |
+	    sed 's/.*: //')), Linux $(uname -r)"
+	echo "parx: $("$PARX" --version 2>/dev/null | head -n 1 || echo '?')"
+	echo "peers: $(xargs --version 2>/dev/null | head -n 1)${gnupar:+;} \
+${gnupar:+$(parallel --version | head -n 1)}"
+	echo "timer: ${hf:+$("$hf" --version)}${hf:-date +%s.%N loop};" \
+	    "$rounds rounds, GNU parallel in $peer_rounds;" \
+	    "values are medians over rounds"
+} | tee -a "$summary"
+
+# ---------------------------------------------------------------- W1
+
+add W1 "floor -j2" ok "$F -j2 -n $N -- /bin/true {}"
+add W1 "parx -j2" ok "$P -j2 /bin/true <$I"
+add W1 "xargs -P2 -n1" ok "xargs -P2 -n1 /bin/true <$I"
+[ -n "$gnupar" ] &&
+    add W1 "parallel -j2" ok "parallel --will-cite -j2 /bin/true <$I"
+say "W1 dispatch"
+run_workload W1 null
+
+# ---------------------------------------------------------------- W2
+
+add W2 "floor -j2 drain" ok "$F -m drain -j2 -n $N -- echo {}"
+add W2 "parx -j2" lines "$P -j2 echo <$I"
+add W2 "parx -j2 -k" order "$P -j2 -k echo <$I"
+add W2 "xargs -P2 -n1" lines "xargs -P2 -n1 echo <$I"
+if [ -n "$gnupar" ]; then
+	add W2 "parallel -j2" lines "parallel --will-cite -j2 echo <$I"
+	add W2 "parallel -j2 -k" order "parallel --will-cite -j2 -k echo <$I"
+fi
+say "W2 grouped output"
+run_workload W2 pipe
+
+# ---------------------------------------------------------------- W3
+
+total=$((4 * BIG))
+add W3p "floor stream" "bytes=$total" \
+    "$F -m stream -j2 -n 4 -- $gen | wc -c"
+add W3p "floor buffer" "bytes=$total" \
+    "$F -m buffer -j2 -n 4 -- $gen | wc -c"
+add W3p "parx -j2" "bytes=$total" "$P -j2 $gen <$FOUR | wc -c"
+add W3p "parx -j2 -k" "bytes=$total" "$P -j2 -k $gen <$FOUR | wc -c"
+add W3p "parx -j2 -u" "bytes=$total" "$P -j2 -u $gen <$FOUR | wc -c"
+add W3p "xargs -P2 -n1" "bytes=$total" "xargs -P2 -n1 $gen <$FOUR | wc -c"
+[ -n "$gnupar" ] && add W3p "parallel -j2" "bytes=$total" \
+    "parallel --will-cite -j2 $gen <$FOUR | wc -c"
+add W3n "floor stream" ok "$F -m stream -j2 -n 4 -- $gen >/dev/null"
+add W3n "parx -j2" ok "$P -j2 $gen <$FOUR >/dev/null"
+add W3n "parx -j2 -k" ok "$P -j2 -k $gen <$FOUR >/dev/null"
+add W3n "xargs -P2 -n1" ok "xargs -P2 -n1 $gen <$FOUR >/dev/null"
+say "W3 big output, into a pipe"
+run_workload W3p null
+say "W3 big output, into /dev/null"
+run_workload W3n null
+
+# ---------------------------------------------------------------- W4
+
+# rss INPUT COMMAND...: peak RSS in KiB and elapsed seconds of COMMAND,
+# "KIB SECONDS BYTES" with BYTES its output size.
+rss() {
+	in=$1
+	shift
+	if [ -z "$gnutime" ]; then
+		echo "NA NA NA"
+		return
+	fi
+	"$gnutime" -f '%M %e' -o "$tmp/rss" "$@" <"$in" | wc -c >"$tmp/bytes"
+	echo "$(tail -n 1 "$tmp/rss") $(tr -d ' ' <"$tmp/bytes")"
+}
+
+say "W4 memory"
+w4_small=$(rss "$tmp/small" "$PARX" -j2 /bin/true)
+say "  $SMALL jobs: $w4_small"
+w4_large=$(rss "$tmp/large" "$PARX" -j2 /bin/true)
+say "  $LARGE jobs: $w4_large"
+w4_group=$(rss "$tmp/four" "$PARX" -j2 "$floor" -w "$HUGE" ::: 1)
+say "  one big job: $w4_group"
+w4_keep=$(rss "$tmp/four" "$PARX" -j2 -k "$floor" -w "$HUGE" ::: 1)
+say "  one big job, -k: $w4_keep"
+w4_fbuf=$(rss "$tmp/four" "$floor" -m buffer -n 1 -- "$floor" -w "$HUGE")
+w4_fstr=$(rss "$tmp/four" "$floor" -m stream -n 1 -- "$floor" -w "$HUGE")
+w4_xsmall=$(rss "$tmp/small" xargs -P2 -n1 /bin/true)
+
+w4row() {	# w4row LABEL "KIB SECONDS BYTES" EXPECTED-BYTES
+	# shellcheck disable=SC2086 # split "KIB SECONDS BYTES"
+	set -- "$1" $2 "$3"
+	mb=$(fmt %.1f "$(awk -v k="$2" 'BEGIN { print (k == "NA") ? "NA" :
+	    k / 1024 }')")
+	ok=
+	[ -n "$5" ] && [ "$4" != "$5" ] && ok="  WRONG OUTPUT ($4 bytes)"
+	out '  %-36s %9s MB %9ss%s\n' "$1" "$mb" "$3" "$ok"
+}
+
+out '\nW4 memory: peak RSS (/usr/bin/time %%M), one run each\n'
+w4row "parx -j2 true, $SMALL jobs" "$w4_small" 0
+w4row "parx -j2 true, $LARGE jobs" "$w4_large" 0
+w4row "parx -j2, 1 job printing $HUGE B" "$w4_group" "$HUGE"
+w4row "parx -j2 -k, 1 job printing $HUGE B" "$w4_keep" "$HUGE"
+w4row "floor buffer, same job" "$w4_fbuf" "$HUGE"
+w4row "floor stream, same job" "$w4_fstr" "$HUGE"
+w4row "xargs -P2 -n1 true, $SMALL jobs" "$w4_xsmall" 0
+
+# ---------------------------------------------------------------- W5
+
+say "W5 startup"
+if [ -n "$hf" ]; then
+	set -- -n "parx" "$P true" -n "floor -n 0" "$F -n 0 true" \
+	    -n "xargs -r" "xargs -r true"
+	"$hf" -N --style none --warmup 10 --runs "$w5runs" \
+	    --export-csv "$tmp/w5.csv" "$@" >>"$results/hyperfine.log" 2>&1
+	if [ -n "$gnupar" ]; then
+		"$hf" -N --style none --warmup 1 --runs 5 \
+		    --export-csv "$tmp/w5p.csv" -n parallel \
+		    "parallel --will-cite true" >>"$results/hyperfine.log" 2>&1
+		tail -n +2 "$tmp/w5p.csv" >>"$tmp/w5.csv"
+	fi
+	tail -n +2 "$tmp/w5.csv" | while IFS=, read -r name _ _ median _; do
+		echo "W5,1,$name,$median"
+	done >>"$raw"
+else
+	for name in "parx" "floor -n 0" "xargs -r"; do
+		case $name in
+		parx)	cmd="$P true" ;;
+		floor*)	cmd="$F -n 0 true" ;;
+		*)	cmd="xargs -r true" ;;
+		esac
+		t0=$(date +%s.%N)
+		i=0
+		while [ "$i" -lt 100 ]; do
+			sh -c "$cmd" <"$tmp/null" >/dev/null 2>&1 || true
+			i=$((i + 1))
+		done
+		t1=$(date +%s.%N)
+		echo "W5,1,$name,$(echo "$t0 $t1" |
+		    awk '{ printf "%.6f", ($2 - $1) / 100 }')" >>"$raw"
+	done
+fi
+out '\nW5 startup: empty input, %s\n' \
+    "${hf:+median of $w5runs runs (parallel: 5)}${hf:-mean of 100 runs via sh}"
+for name in "parx" "floor -n 0" "xargs -r" ${gnupar:+parallel}; do
+	out '  %-24s %10s\n' "$name" \
+	    "$(fmt %.2fms "$(awk -v t="$(stat med W5 "$name")" \
+	    'BEGIN { print (t == "NA") ? "NA" : t * 1000 }')")"
+done
+
+# ---------------------------------------------------------------- report
+
+out '\nTimes are medians over the rounds; ratios are medians of the ratios\n'
+out 'measured within each round; us/job = (t - t_floor) / jobs.\n'
+report_times W1 "W1 dispatch: $N jobs of /bin/true" "$N"
+report_times W2 "W2 grouped output: $N jobs of echo ITEM (pipe-draining floor)" \
+    "$N"
+report_rate W3p "W3 big output: 4 jobs x $BIG B, -j2, into a pipe to wc -c" \
+    "$total"
+report_rate W3n "W3 big output: 4 jobs x $BIG B, -j2, into /dev/null" "$total"
+
+: >"$tmp/targets"
+v=$(stat ratio W1 "parx -j2" "floor -j2")
+target "W1 parx <= 1.10x floor" "$(fmt %.2fx "$v")" "$(verdict "$v" le 1.10)"
+v=$(stat ratio W1 "parx -j2" "xargs -P2 -n1")
+target "W1 parx faster than xargs -P2" "$(fmt %.2fx "$v")" \
+    "$(verdict "$v" lt 1)"
+for m in "parx -j2" "parx -j2 -k"; do
+	v=$(stat ratio W2 "$m" "floor -j2 drain")
+	target "W2 $m <= 1.10x drain floor" "$(fmt %.2fx "$v")" \
+	    "$(verdict "$v" le 1.10)"
+done
+for w in W3p W3n; do
+	sink="pipe"
+	[ "$w" = W3n ] && sink=/dev/null
+	for m in "parx -j2" "parx -j2 -k"; do
+		v=$(stat ratio "$w" "floor stream" "$m")
+		target "W3 $m >= 0.90x stream floor MB/s, $sink" \
+		    "$(fmt %.2fx "$v")" "$(verdict "$v" ge 0.90)"
+	done
+done
+for c in "$SMALL jobs:$w4_small" "$LARGE jobs:$w4_large" \
+    "1 GB job:$w4_group" "1 GB job -k:$w4_keep"; do
+	k=${c#*:}
+	k=${k%% *}
+	v=NA
+	[ "$k" != NA ] && v=$(awk -v k="$k" 'BEGIN { print k / 1024 }')
+	target "W4 peak RSS < 8 MB, ${c%%:*}" "$(fmt %.1fMB "$v")" \
+	    "$(verdict "$v" lt 8)"
+done
+g=NA
+s=${w4_small%% *}
+l=${w4_large%% *}
+[ "$s" != NA ] && g=$((l - s))
+target "W4 no RSS growth $SMALL -> $LARGE jobs (<= 256 KB)" \
+    "$(fmt %+dKB "$g")" "$(verdict "$g" le 256)"
+v=$(stat med W5 parx)
+[ "$v" != NA ] && v=$(awk -v t="$v" 'BEGIN { print t * 1000 }')
+target "W5 startup < 2 ms" "$(fmt %.2fms "$v")" "$(verdict "$v" lt 2)"
+
+out '\nTargets\n'
+out '%s\n' "$(cat "$tmp/targets")"
+say ""
+say "kept: $summary, $raw"

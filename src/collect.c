@@ -1,0 +1,434 @@
+/*
+ * collect.c - the collector thread: takes finished jobs from the workers,
+ * writes the joblog line and the progress bar, applies --halt, and prints
+ * each job's output in one piece, in completion order or, with -k, in
+ * input order.  It is the one writer of parx's stdout, except that under
+ * --line-buffer workers pass whole lines through collect_lines, under the
+ * same output lock.
+ *
+ * Under -k, results waiting behind an unfinished job sit in a ring indexed
+ * by sequence number.  At most WINDOW of them wait (workers pause before
+ * starting a job further ahead, see collect_window); together they keep at
+ * most HOLD_MEM bytes in memory, and the rest goes to one unlinked hold
+ * file, so memory follows -j, not the input.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parx.h"
+
+#define HOLD_MEM	(1024 * 1024)
+
+static struct {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 more;		/* for the collector */
+	pthread_cond_t		 window;	/* for workers under -k */
+	struct job		*head;		/* handed over, in order */
+	struct job		*tail;
+	int			 finishing;
+	unsigned long long	 total;
+	int			 total_known;
+	unsigned long long	 next;		/* -k: next seq to print */
+	size_t			 window_size;
+} c = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.more = PTHREAD_COND_INITIALIZER,
+	.window = PTHREAD_COND_INITIALIZER,
+	.next = 1,
+};
+
+/* Writers of stdout and stderr hold outlock; it guards the two below. */
+static pthread_mutex_t outlock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long long live_seq = 1;	/* -k --lb: the job that streams */
+static int out_closed;			/* stdout's reader has gone */
+
+/* The collector thread's own. */
+static pthread_t tid;
+static struct job **ring;
+static unsigned long long next = 1, maxseq;
+static size_t held_mem, in_hold;
+static int holdfd = -1;
+static off_t holdend;
+static unsigned long long ndone, nfailed, nsucceeded;
+static int halted, haltcode;
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Called with outlock held when a write to stdout failed. */
+static void
+out_failed(void)
+{
+	if (errno == EPIPE) {
+		out_closed = 1;
+		stop_request(STOP_PIPE, SIGTERM);
+	} else if (!out_closed) {
+		out_closed = 1;
+		fprintf(stderr, "parx: write error: %s\n", strerror(errno));
+		stop_request(STOP_PIPE, SIGTERM);
+	}
+}
+
+/* Writes p with tag + TAB before each line; *bol: at a line's start. */
+static int
+write_tagged(int fd, const struct job *j, const char *p, size_t n, int *bol)
+{
+	struct strbuf sb = { 0 };
+	const char *nl;
+	size_t k;
+	int rc;
+
+	while (n > 0) {
+		if (*bol) {
+			sb_add(&sb, j->tag, j->taglen);
+			sb_addc(&sb, '\t');
+		}
+		nl = memchr(p, '\n', n);
+		k = nl ? (size_t)(nl - p) + 1 : n;
+		sb_add(&sb, p, k);
+		*bol = nl != NULL;
+		p += k;
+		n -= k;
+	}
+	rc = sb.len ? write_all(fd, sb.s, sb.len) : 0;
+	sb_free(&sb);
+	return rc;
+}
+
+static int
+write_stream(struct job *j, struct outbuf *ob, int fd)
+{
+	char buf[64 * 1024];
+	size_t off = 0;
+	ssize_t n;
+	int bol = 1;
+
+	if (j->tag == NULL)
+		return outbuf_write(ob, fd);
+	while (off < ob->total) {
+		if ((n = outbuf_read(ob, off, buf, sizeof(buf))) <= 0)
+			return -1;
+		if (write_tagged(fd, j, buf, (size_t)n, &bol) == -1)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* Writes what j holds; outlock held. */
+static void
+print_held(struct job *j)
+{
+	if (out_closed)
+		return;
+	if (j->out.total > 0 && write_stream(j, &j->out, 1) == -1)
+		out_failed();
+	if (j->err.total > 0)
+		write_stream(j, &j->err, 2);
+	outbuf_free(&j->out);
+	outbuf_free(&j->err);
+}
+
+static void
+print_job(struct job *j)
+{
+	LOCK(&outlock);
+	print_held(j);
+	if (j->errmsg != NULL && !(out_closed && j->interrupted))
+		write_all(2, j->errmsg, strlen(j->errmsg));
+	if (j->seq >= live_seq)
+		live_seq = j->seq + 1;
+	UNLOCK(&outlock);
+}
+
+void
+collect_lines(struct job *j, int stream, const char *p, size_t n)
+{
+	int bol = 1;
+
+	LOCK(&outlock);
+	if (out_closed) {
+		UNLOCK(&outlock);
+		return;
+	}
+	if (opts.keep_order && j->seq != live_seq) {
+		outbuf_add(stream == 0 ? &j->out : &j->err, p, n);
+		UNLOCK(&outlock);
+		return;
+	}
+	print_held(j);
+	if (j->tag != NULL) {
+		if (write_tagged(stream + 1, j, p, n, &bol) == -1 &&
+		    stream == 0)
+			out_failed();
+	} else if (write_all(stream + 1, p, n) == -1 && stream == 0)
+		out_failed();
+	UNLOCK(&outlock);
+}
+
+void
+collect_msg(const char *p, size_t n)
+{
+	LOCK(&outlock);
+	write_all(2, p, n);
+	UNLOCK(&outlock);
+}
+
+/* The exit status --halt reports for a job (SPEC section 13.10). */
+static int
+job_code(const struct job *j)
+{
+	if (j->termsig != 0)
+		return 128 + j->termsig;
+	return j->status;
+}
+
+static void
+check_halt(const struct job *j)
+{
+	unsigned long long k = opts.halt.on_fail ? nfailed : nsucceeded;
+	int hit;
+
+	if (halted || opts.halt.when == HALT_NEVER ||
+	    j->failed != opts.halt.on_fail)
+		return;
+	if (opts.halt.percent)
+		hit = (double)k * 100 >= opts.halt.n * (double)ndone;
+	else
+		hit = (double)k >= opts.halt.n;
+	if (!hit)
+		return;
+	halted = 1;
+	haltcode = opts.halt.on_fail ? job_code(j) : 0;
+	stop_request(opts.halt.when == HALT_NOW ? STOP_NOW : STOP_SOON,
+	    SIGTERM);
+}
+
+static size_t
+mem_of(const struct job *j)
+{
+	return j->out.memlen + j->out.taillen + j->err.memlen +
+	    j->err.taillen;
+}
+
+/* Keeps j until its turn; its output goes to the hold file if need be. */
+static void
+hold(struct job *j)
+{
+	size_t m = mem_of(j);
+
+	if ((m > 0 && held_mem + m > HOLD_MEM) ||
+	    (j->out.fd >= 0 && !j->out.shared) ||
+	    (j->err.fd >= 0 && !j->err.shared)) {
+		if (holdfd == -1)
+			holdfd = tmpfile_open();
+		/* If the hold file fails, j keeps its output as it is. */
+		if (holdfd >= 0 && outbuf_move(&j->out, holdfd, &holdend) == 0 &&
+		    outbuf_move(&j->err, holdfd, &holdend) == 0)
+			in_hold++;
+	}
+	held_mem += mem_of(j);
+	ring[j->seq % c.window_size] = j;
+	if (j->seq > maxseq)
+		maxseq = j->seq;
+}
+
+static void
+release(struct job *j)
+{
+	held_mem -= mem_of(j);
+	if (j->out.shared || j->err.shared) {
+		if (--in_hold == 0 && ftruncate(holdfd, 0) == 0)
+			holdend = 0;
+	}
+	print_job(j);
+	job_free(j);
+}
+
+/* Prints j, or keeps it until the jobs before it are printed (-k). */
+static void
+output(struct job *j)
+{
+	struct job *p;
+
+	if (!opts.keep_order) {
+		print_job(j);
+		job_free(j);
+		return;
+	}
+	if (j->seq != next) {
+		hold(j);
+		return;
+	}
+	print_job(j);
+	job_free(j);
+	next++;
+	while ((p = ring[next % c.window_size]) != NULL && p->seq == next) {
+		ring[next % c.window_size] = NULL;
+		release(p);
+		next++;
+	}
+	LOCK(&c.lock);
+	c.next = next;
+	BROADCAST(&c.window);
+	UNLOCK(&c.lock);
+}
+
+static void
+process(struct job *j)
+{
+	unsigned long long total;
+	int known;
+
+	if (!j->skip && !j->interrupted) {
+		ndone++;
+		if (j->failed)
+			nfailed++;
+		else
+			nsucceeded++;
+		if (opts.joblog != NULL && !opts.dry_run)
+			joblog_write(j);
+		check_halt(j);
+	}
+	if (opts.bar) {
+		LOCK(&c.lock);
+		total = c.total;
+		known = c.total_known;
+		UNLOCK(&c.lock);
+		bar_update(ndone, nfailed, total, known);
+	}
+	output(j);
+}
+
+/* Under -k, what is left when jobs were dropped (halt, signal). */
+static void
+flush_held(void)
+{
+	struct job *p;
+
+	for (; next <= maxseq; next++) {
+		p = ring[next % c.window_size];
+		if (p != NULL && p->seq == next) {
+			ring[next % c.window_size] = NULL;
+			release(p);
+		}
+	}
+}
+
+static void *
+collect_main(void *arg)
+{
+	struct job *list, *j;
+
+	(void)arg;
+	LOCK(&c.lock);
+	for (;;) {
+		while (c.head == NULL && !c.finishing)
+			WAIT(&c.more, &c.lock);
+		if (c.head == NULL)
+			break;
+		list = c.head;
+		c.head = c.tail = NULL;
+		UNLOCK(&c.lock);
+		while ((j = list) != NULL) {
+			list = j->next;
+			j->next = NULL;
+			process(j);
+		}
+		LOCK(&c.lock);
+	}
+	UNLOCK(&c.lock);
+	if (opts.keep_order)
+		flush_held();
+	return NULL;
+}
+
+void
+collect_start(void)
+{
+	c.window_size = 4096;
+	if ((size_t)opts.jobs * 4 > c.window_size)
+		c.window_size = (size_t)opts.jobs * 4;
+	if (opts.keep_order)
+		ring = xcalloc(c.window_size, sizeof(*ring));
+	xpthread(pthread_create(&tid, NULL, collect_main, NULL), __FILE__,
+	    __LINE__);
+}
+
+/* Takes ownership of j. */
+void
+collect_put(struct job *j)
+{
+	LOCK(&c.lock);
+	if (c.tail != NULL)
+		c.tail->next = j;
+	else
+		c.head = j;
+	c.tail = j;
+	SIGNAL(&c.more);
+	UNLOCK(&c.lock);
+}
+
+void
+collect_total(unsigned long long n)
+{
+	LOCK(&c.lock);
+	c.total = n;
+	c.total_known = 1;
+	UNLOCK(&c.lock);
+}
+
+/* -k: waits until job seq may start without overrunning the window. */
+void
+collect_window(unsigned long long seq)
+{
+	LOCK(&c.lock);
+	while (seq >= c.next + c.window_size && !stop_requested())
+		WAIT(&c.window, &c.lock);
+	UNLOCK(&c.lock);
+}
+
+void
+collect_wake(void)
+{
+	LOCK(&c.lock);
+	BROADCAST(&c.window);
+	UNLOCK(&c.lock);
+}
+
+/* After the workers are done: prints the rest; returns the exit status. */
+int
+collect_finish(void)
+{
+	LOCK(&c.lock);
+	c.finishing = 1;
+	SIGNAL(&c.more);
+	UNLOCK(&c.lock);
+	xpthread(pthread_join(tid, NULL), __FILE__, __LINE__);
+	if (opts.bar)
+		bar_finish(ndone, nfailed, c.total);
+	free(ring);
+	if (holdfd >= 0)
+		close(holdfd);
+	if (halted)
+		return haltcode;
+	return nfailed > 100 ? 101 : (int)nfailed;
+}

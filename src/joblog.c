@@ -1,0 +1,388 @@
+/*
+ * joblog.c - the job log of --joblog, and what --resume and
+ * --resume-failed learn from it.
+ *
+ * The main thread calls joblog_open before any other thread exists: with
+ * --resume it first loads the existing log into a table sorted by Seq, the
+ * last line for a Seq winning.  The table is never written after that, so
+ * worker threads look jobs up in it with joblog_find without a lock.  Only
+ * the collector thread calls joblog_write, one line per finished job, each
+ * with a single write(2) to a descriptor opened with O_APPEND, so a crash
+ * leaves at worst one partial last line, which the next load ignores.
+ *
+ * The format is GNU parallel's: nine TAB-separated columns, the Command
+ * last.  A newline inside a command would break the one-line-per-job
+ * format, so the log spells it as the two characters \n; joblog_cmd_key
+ * applies the same change, so that resume compares like with like.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parx.h"
+
+#define JOBLOG_HEADER \
+	"Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\t" \
+	"Command\n"
+
+struct entry {
+	unsigned long long	 seq;
+	size_t			 order;		/* line number, for ties */
+	struct logent		 e;
+};
+
+static int		 logfd = -1;
+static char		*logpath;
+static int		 write_failed;	/* reported once */
+static struct strbuf	 line;		/* the collector's line buffer */
+
+static struct entry	*table;		/* sorted by seq, one per seq */
+static size_t		 ntable;
+
+/* Whether p[0..n) is a plain decimal number, as the numeric columns are. */
+static int
+isnum(const char *p, size_t n)
+{
+	size_t	 i = 0, digits = 0;
+
+	while (i < n && p[i] == ' ')
+		i++;
+	if (i < n && p[i] == '-')
+		i++;
+	for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		digits++;
+	if (i < n && p[i] == '.')
+		for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			digits++;
+	return i == n && digits > 0;
+}
+
+static int
+parse_ull(const char *p, size_t n, unsigned long long *v)
+{
+	unsigned long long	 x = 0;
+	size_t			 i;
+	unsigned		 d;
+
+	if (n == 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		d = (unsigned)(p[i] - '0');
+		if (x > (ULLONG_MAX - d) / 10)
+			return -1;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return 0;
+}
+
+static int
+parse_int(const char *p, size_t n, int *v)
+{
+	unsigned long long	 x;
+	int			 neg = 0;
+
+	while (n > 0 && *p == ' ') {
+		p++;
+		n--;
+	}
+	if (n > 0 && *p == '-') {
+		neg = 1;
+		p++;
+		n--;
+	}
+	if (parse_ull(p, n, &x) == -1 || x > (unsigned long long)INT_MAX + neg)
+		return -1;
+	if (neg)
+		*v = x == (unsigned long long)INT_MAX + 1 ? INT_MIN : -(int)x;
+	else
+		*v = (int)x;
+	return 0;
+}
+
+/*
+ * Parses one log line, without its newline.  The header and anything that
+ * is not nine columns of the right shape give -1.  On success e->cmd is a
+ * malloc'd copy of the Command column, which is the rest of the line and
+ * may itself contain TABs.
+ */
+int
+joblog_parse_line(const char *s, size_t len, unsigned long long *seq,
+    struct logent *e)
+{
+	const char		*f[8], *end = s + len, *p = s, *tab;
+	size_t			 flen[8];
+	unsigned long long	 v;
+	int			 i, exitval, sig;
+
+	for (i = 0; i < 8; i++) {
+		tab = memchr(p, '\t', (size_t)(end - p));
+		if (tab == NULL)
+			return -1;
+		f[i] = p;
+		flen[i] = (size_t)(tab - p);
+		p = tab + 1;
+	}
+	if (parse_ull(f[0], flen[0], &v) == -1 || v == 0)
+		return -1;
+	if (flen[1] == 0)
+		return -1;
+	for (i = 2; i < 6; i++)
+		if (!isnum(f[i], flen[i]))
+			return -1;
+	if (parse_int(f[6], flen[6], &exitval) == -1 ||
+	    parse_int(f[7], flen[7], &sig) == -1 || sig < 0)
+		return -1;
+	*seq = v;
+	e->exitval = exitval;
+	e->sig = sig;
+	e->cmd = xmalloc((size_t)(end - p) + 1);
+	memcpy(e->cmd, p, (size_t)(end - p));
+	e->cmd[end - p] = '\0';
+	return 0;
+}
+
+static int
+entcmp(const void *a, const void *b)
+{
+	const struct entry	*x = a, *y = b;
+
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return 0;
+}
+
+/* Sorts the table by seq and keeps only the last line for each seq. */
+static void
+table_finish(void)
+{
+	size_t	 i, n = 0;
+
+	if (ntable == 0)
+		return;
+	qsort(table, ntable, sizeof(*table), entcmp);
+	for (i = 0; i < ntable; i++) {
+		if (i + 1 < ntable && table[i + 1].seq == table[i].seq) {
+			free(table[i].e.cmd);
+			continue;
+		}
+		table[n++] = table[i];
+	}
+	ntable = n;
+}
+
+/* Loads an existing log; a missing one is an empty one. */
+static int
+table_load(const char *path)
+{
+	FILE			*fp;
+	char			*buf = NULL;
+	size_t			 bufsz = 0, cap = 0, order = 0;
+	ssize_t			 n;
+	unsigned long long	 seq;
+	struct logent		 e;
+	int			 serrno;
+
+	if ((fp = fopen(path, "re")) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((n = getline(&buf, &bufsz, fp)) != -1) {
+		/* A last line without newline was cut short by a crash. */
+		if (n == 0 || buf[n - 1] != '\n')
+			break;
+		if (joblog_parse_line(buf, (size_t)n - 1, &seq, &e) == -1)
+			continue;
+		if (ntable == cap) {
+			cap = cap ? cap * 2 : 1024;
+			table = xrealloc(table, cap * sizeof(*table));
+		}
+		table[ntable].seq = seq;
+		table[ntable].order = order++;
+		table[ntable].e = e;
+		ntable++;
+	}
+	serrno = errno;
+	free(buf);
+	if (ferror(fp)) {
+		fclose(fp);
+		errno = serrno;
+		return -1;
+	}
+	fclose(fp);
+	table_finish();
+	return 0;
+}
+
+/* Writes all of buf, retrying short writes and EINTR. */
+static int
+writeall(int fd, const char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * A log that a crash left ending mid-line would glue our first line onto
+ * that fragment; end the fragment first, so it stays a line of its own that
+ * loading skips.
+ */
+static int
+end_partial_line(const char *path)
+{
+	char	 c;
+	int	 fd;
+	ssize_t	 n;
+	off_t	 size;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	size = lseek(fd, 0, SEEK_END);
+	n = size > 0 ? pread(fd, &c, 1, size - 1) : 0;
+	close(fd);
+	if (n == 1 && c != '\n')
+		return writeall(logfd, "\n", 1);
+	return 0;
+}
+
+int
+joblog_open(const char *path, int resume)
+{
+	struct stat	 st;
+	int		 serrno;
+
+	if (resume && table_load(path) == -1)
+		return -1;
+	logfd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	if (logfd == -1)
+		return -1;
+	if (fstat(logfd, &st) == -1)
+		goto fail;
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		if (end_partial_line(path) == -1)
+			goto fail;
+	} else if (st.st_size == 0 &&
+	    writeall(logfd, JOBLOG_HEADER, sizeof(JOBLOG_HEADER) - 1) == -1)
+		goto fail;
+	logpath = xstrdup(path);
+	return 0;
+fail:
+	serrno = errno;
+	close(logfd);
+	logfd = -1;
+	errno = serrno;
+	return -1;
+}
+
+const struct logent *
+joblog_find(unsigned long long seq)
+{
+	size_t	 lo = 0, hi = ntable, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (table[mid].seq == seq)
+			return &table[mid].e;
+		if (table[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Appends cmdline to sb as the log spells it: newlines become \n. */
+static void
+cmd_escape(struct strbuf *sb, const char *cmdline)
+{
+	const char	*p, *nl;
+
+	for (p = cmdline; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		sb_add(sb, p, (size_t)(nl - p));
+		sb_add(sb, "\\n", 2);
+	}
+	sb_adds(sb, p);
+}
+
+/*
+ * Sets out to the form of cmdline that joblog_write logs and joblog_find
+ * returns, NUL-terminated, so a worker can strcmp the two.
+ */
+void
+joblog_cmd_key(struct strbuf *out, const char *cmdline)
+{
+	out->len = 0;
+	cmd_escape(out, cmdline != NULL ? cmdline : "");
+	sb_addc(out, '\0');
+	out->len--;
+}
+
+void
+joblog_write(const struct job *j)
+{
+	char	 num[1024];	/* enough for any two doubles in %.3f */
+	int	 n, sig, exitval;
+
+	/*
+	 * Jobs skipped by --resume are logged already, and jobs that parx
+	 * itself interrupted get no line, so that --resume runs them again.
+	 */
+	if (logfd == -1 || j->skip || j->interrupted)
+		return;
+	sig = j->termsig;
+	/* A timed-out job that caught SIGTERM and exited still shows it. */
+	if (sig == 0 && j->timed_out)
+		sig = SIGTERM;
+	exitval = sig != 0 ? -1 : j->status;
+	n = snprintf(num, sizeof(num),
+	    "%llu\t:\t%.3f\t%10.3f\t%d\t%zu\t%d\t%d\t", j->seq, j->start,
+	    j->runtime, 0, j->out.total, exitval, sig);
+	if (n < 0 || (size_t)n >= sizeof(num))
+		return;
+	line.len = 0;
+	sb_add(&line, num, (size_t)n);
+	cmd_escape(&line, j->cmdline != NULL ? j->cmdline : "");
+	sb_addc(&line, '\n');
+	if (writeall(logfd, line.s, line.len) == -1 && !write_failed) {
+		write_failed = 1;
+		fprintf(stderr, "parx: cannot write joblog %s: %s\n", logpath,
+		    strerror(errno));
+	}
+}
+
+void
+joblog_close(void)
+{
+	size_t	 i;
+
+	if (logfd != -1)
+		close(logfd);
+	logfd = -1;
+	for (i = 0; i < ntable; i++)
+		free(table[i].e.cmd);
+	free(table);
+	table = NULL;
+	ntable = 0;
+	free(logpath);
+	logpath = NULL;
+	sb_free(&line);
+}

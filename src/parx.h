@@ -1,0 +1,270 @@
+/*
+ * parx.h - the types and functions the components of parx share.
+ *
+ * parx is a pipeline of threads:
+ *
+ *   reader ──► bounded job queue ──► N worker threads ──► collector ──► stdout
+ *   (reader.c)  (queue.c)            (worker.c, spawn.c,   (collect.c)
+ *                                     outbuf.c)
+ *
+ * A job is born in the reader, belongs to the queue while queued, to one
+ * worker while it runs and to the collector once finished; the collector
+ * frees it.  Options live in one struct filled by main before any thread
+ * starts and never written after.
+ */
+#ifndef PARX_H
+#define PARX_H
+
+#include <sys/types.h>
+
+#include <pthread.h>
+#include <regex.h>
+#include <stddef.h>
+
+#define PARX_VERSION	"0.1.0"
+
+/* A growable byte string. */
+struct strbuf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 sb_grow(struct strbuf *, size_t);
+void	 sb_add(struct strbuf *, const void *, size_t);
+void	 sb_addc(struct strbuf *, int);
+void	 sb_adds(struct strbuf *, const char *);
+void	 sb_free(struct strbuf *);
+
+/* An argv built from words appended one after the other; reused per job. */
+struct argv {
+	struct strbuf	  sb;		/* the words, each NUL-terminated */
+	size_t		 *off;		/* offset of each word in sb */
+	char		**v;		/* pointers, valid after argv_finish */
+	int		  n;
+	int		  cap;
+};
+
+void	 argv_reset(struct argv *);
+void	 argv_word_begin(struct argv *);	/* start a new word */
+void	 argv_word_add(struct argv *, const char *, size_t);
+void	 argv_word_end(struct argv *);
+char	**argv_finish(struct argv *);	/* NULL-terminated vector */
+void	 argv_free(struct argv *);
+
+/* Where items come from. */
+enum srctype { SRC_STDIN, SRC_FILE, SRC_WORDS };
+
+struct source {
+	enum srctype	  type;
+	const char	 *path;		/* SRC_FILE */
+	char		**words;	/* SRC_WORDS */
+	int		  nwords;
+};
+
+enum outmode { OUT_GROUP, OUT_LINE, OUT_UNGROUP };
+
+enum haltwhen { HALT_NEVER, HALT_SOON, HALT_NOW };
+
+struct halt {
+	enum haltwhen	 when;
+	int		 on_fail;	/* 1: fail=N, 0: success=N */
+	double		 n;		/* count, or percentage */
+	int		 percent;
+};
+
+struct opts {
+	/* input */
+	int		 delim;		/* item terminator byte */
+	struct source	*sources;
+	int		 nsources;
+	int		 link;
+	int		 maxargs;	/* -n; 0 when not given */
+	int		 has_colsep;
+	regex_t		 colsep;
+	/* the command */
+	char		**cmd;		/* template words */
+	int		 ncmd;
+	const char	*replace;	/* -I STR, or NULL */
+	const char	*script;	/* -c SCRIPT, or NULL */
+	const char	*shell;		/* $PARX_SHELL or /bin/sh */
+	/* running */
+	int		 jobs;
+	double		 timeout;	/* seconds, 0 = none */
+	int		 retries;
+	struct halt	 halt;
+	double		 delay;
+	int		 dry_run;
+	int		 verbose;
+	const char	*joblog;
+	int		 resume;
+	int		 resume_failed;
+	int		 bar;
+	/* output */
+	enum outmode	 outmode;
+	int		 keep_order;
+	int		 tag;
+	const char	*tagstring;
+	const char	*tmpdir;
+};
+
+extern struct opts opts;
+
+/* options.c: parsing helpers, also used by the fuzz harnesses. */
+int	 parse_duration(const char *, double *);
+int	 parse_jobs(const char *, int ncpu, int *);
+int	 parse_halt(const char *, struct halt *);
+int	 parse_delim(const char *, int *);
+int	 parse_count(const char *, long min, long max, long *);
+void	 options_parse(int, char **);
+void	 options_usage(void);
+
+/* Output of one stream of one job: memory up to a limit, then a file. */
+struct outbuf {
+	char	*mem;
+	size_t	 memlen;
+	size_t	 memcap;
+	int	 fd;		/* unlinked spill file, or -1 */
+	off_t	 filelen;	/* bytes in the spill file */
+	off_t	 fileoff;	/* where they start in it */
+	size_t	 total;		/* memlen + filelen */
+	int	 err;		/* errno of a failed spill, or 0 */
+	int	 shared;	/* fd is the collector's, not ours */
+	char	*tail;		/* bytes after the file, once it was full */
+	size_t	 taillen;
+	size_t	 tailcap;
+};
+
+#define OUTBUF_MEMMAX	(64 * 1024)
+
+void	 outbuf_init(struct outbuf *);
+ssize_t	 outbuf_fill(struct outbuf *, int fd);	/* one read from fd */
+int	 outbuf_add(struct outbuf *, const void *, size_t);
+int	 outbuf_write(struct outbuf *, int fd);	/* copy everything to fd */
+int	 outbuf_move(struct outbuf *, int fd, off_t *end);
+ssize_t	 outbuf_read(const struct outbuf *, size_t off, char *, size_t);
+void	 outbuf_free(struct outbuf *);
+int	 tmpfile_open(void);
+
+/* A job: its items, and what happened when it ran. */
+struct job {
+	unsigned long long	 seq;	/* {#}, 1-based, input order */
+	int			 nitems;
+	char			**items;	/* whole items, NUL-terminated */
+	size_t			*lens;
+	int			 ncols;		/* positional values: items, */
+	char			**cols;		/* or their columns (--colsep) */
+	size_t			*collens;
+	int			 has_nul;	/* an item contains a NUL byte */
+
+	/* Filled in by the worker. */
+	int			 slot;
+	int			 skip;		/* done in a resumed log */
+	int			 status;	/* exit status, or -1 */
+	int			 termsig;	/* signal that ended it, or 0 */
+	int			 timed_out;
+	int			 interrupted;	/* by a signal to parx, halt */
+	int			 failed;	/* counts as failed */
+	double			 start;		/* Unix time */
+	double			 runtime;
+	char			*errmsg;	/* "parx: ..." for stderr */
+	char			*cmdline;	/* shell-quoted, for logs */
+	unsigned long long	 outbytes;	/* stdout bytes received */
+	char			*tag;		/* --tag, --tagstring prefix */
+	size_t			 taglen;
+	struct outbuf		 out;
+	struct outbuf		 err;
+	struct job		*next;		/* collector's lists */
+};
+
+struct job *job_new(unsigned long long seq, char **items, size_t *lens,
+	    int n);
+void	 job_free(struct job *);
+
+/* queue.c: the bounded job queue. */
+void	 queue_init(size_t cap);
+int	 queue_push(struct job *);	/* -1 when closed */
+struct job *queue_pop(void);		/* NULL when closed and empty */
+void	 queue_close(void);
+void	 queue_drain(void);		/* free what is left */
+
+/* reader.c */
+void	 reader_start(pthread_t *);
+
+/* template.c: the command template. */
+struct tmpl;
+struct tmpl *tmpl_new(char **words, int nwords, const char *replace,
+	    const char *script, const char *shell);
+void	 tmpl_expand(const struct tmpl *, const struct job *, int slot,
+	    struct argv *);
+void	 tmpl_cmdline(const struct tmpl *, char **argv, struct strbuf *);
+int	 tmpl_has_repl(const struct tmpl *);
+const char *tmpl_const_prog(const struct tmpl *);
+void	 shell_quote(struct strbuf *, const char *, size_t);
+void	 tmpl_free(struct tmpl *);
+
+/* spawn.c */
+void	 spawn_init(const char *prog);
+int	 spawn_job(char **argv, char **envp, int fd_out, int fd_err,
+	    pid_t *pid);
+
+/* worker.c */
+void	 workers_start(int n);
+void	 workers_join(void);
+
+/* collect.c */
+void	 collect_start(void);
+void	 collect_put(struct job *);	/* takes ownership */
+void	 collect_total(unsigned long long);
+int	 collect_finish(void);		/* returns the exit status */
+void	 collect_window(unsigned long long seq);
+void	 collect_lines(struct job *, int stream, const char *, size_t);
+void	 collect_msg(const char *, size_t);
+void	 collect_wake(void);
+
+/* joblog.c */
+struct logent {
+	int	 exitval;
+	int	 sig;
+	char	*cmd;
+};
+
+int	 joblog_open(const char *path, int resume);
+int	 joblog_parse_line(const char *line, size_t len,
+	    unsigned long long *seq, struct logent *);
+const struct logent *joblog_find(unsigned long long seq);
+void	 joblog_write(const struct job *);
+void	 joblog_close(void);
+
+/* bar.c */
+void	 bar_init(void);
+void	 bar_update(unsigned long long done, unsigned long long failed,
+	    unsigned long long total, int total_known);
+void	 bar_finish(unsigned long long done, unsigned long long failed,
+	    unsigned long long total);
+
+/* main.c: stopping, shared by every thread. */
+enum stopwhy { STOP_NONE, STOP_SOON, STOP_NOW, STOP_PIPE, STOP_SIGNAL,
+    STOP_FATAL };
+
+void	 stop_request(enum stopwhy, int sig);
+int	 stop_requested(void);		/* no new jobs */
+int	 stop_signal(void);		/* signal for running jobs, or 0 */
+int	 stop_fd(void);			/* readable once jobs must stop */
+int	 kill_fd(void);			/* readable once jobs must die */
+double	 now(void);
+int	 ncpus(void);
+
+/* Pthread calls that fail are bugs: these abort with file and line. */
+#define LOCK(m)		xpthread(pthread_mutex_lock(m), __FILE__, __LINE__)
+#define UNLOCK(m)	xpthread(pthread_mutex_unlock(m), __FILE__, __LINE__)
+#define WAIT(c, m)	xpthread(pthread_cond_wait(c, m), __FILE__, __LINE__)
+#define SIGNAL(c)	xpthread(pthread_cond_signal(c), __FILE__, __LINE__)
+#define BROADCAST(c)	xpthread(pthread_cond_broadcast(c), __FILE__, __LINE__)
+void	 xpthread(int, const char *, int);
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+
+#endif /* PARX_H */

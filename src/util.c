@@ -1,0 +1,171 @@
+/*
+ * util.c - small helpers every thread uses: byte strings, argv building,
+ * allocation that aborts on exhaustion, and the pthread error check.
+ *
+ * Nothing here keeps shared state; each caller owns what it passes in.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "parx.h"
+
+void
+xpthread(int rc, const char *file, int line)
+{
+	if (rc != 0) {
+		fprintf(stderr, "parx: internal error: pthread call failed "
+		    "at %s:%d: %s\n", file, line, strerror(rc));
+		abort();
+	}
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p;
+
+	if ((p = malloc(n == 0 ? 1 : n)) == NULL)
+		errx(255, "out of memory");
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t m)
+{
+	void *p;
+
+	if ((p = calloc(n == 0 ? 1 : n, m == 0 ? 1 : m)) == NULL)
+		errx(255, "out of memory");
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	if ((p = realloc(p, n == 0 ? 1 : n)) == NULL)
+		errx(255, "out of memory");
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
+double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void
+sb_grow(struct strbuf *sb, size_t n)
+{
+	size_t cap;
+
+	if (sb->len + n + 1 <= sb->cap)
+		return;
+	cap = sb->cap ? sb->cap : 64;
+	while (cap < sb->len + n + 1)
+		cap *= 2;
+	sb->s = xrealloc(sb->s, cap);
+	sb->cap = cap;
+}
+
+/* Appends n bytes and keeps the string NUL-terminated. */
+void
+sb_add(struct strbuf *sb, const void *p, size_t n)
+{
+	sb_grow(sb, n);
+	if (n > 0)
+		memcpy(sb->s + sb->len, p, n);
+	sb->len += n;
+	sb->s[sb->len] = '\0';
+}
+
+void
+sb_addc(struct strbuf *sb, int c)
+{
+	char ch = (char)c;
+
+	sb_add(sb, &ch, 1);
+}
+
+void
+sb_adds(struct strbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
+
+void
+sb_free(struct strbuf *sb)
+{
+	free(sb->s);
+	sb->s = NULL;
+	sb->len = sb->cap = 0;
+}
+
+void
+argv_reset(struct argv *av)
+{
+	av->sb.len = 0;
+	av->n = 0;
+}
+
+void
+argv_word_begin(struct argv *av)
+{
+	if (av->n + 2 > av->cap) {
+		av->cap = av->cap ? av->cap * 2 : 16;
+		av->off = xrealloc(av->off, av->cap * sizeof(*av->off));
+		av->v = xrealloc(av->v, av->cap * sizeof(*av->v));
+	}
+	av->off[av->n++] = av->sb.len;
+}
+
+void
+argv_word_add(struct argv *av, const char *s, size_t n)
+{
+	sb_add(&av->sb, s, n);
+}
+
+void
+argv_word_end(struct argv *av)
+{
+	sb_addc(&av->sb, '\0');
+}
+
+/* The words moved while they grew, so pointers are made only now. */
+char **
+argv_finish(struct argv *av)
+{
+	int i;
+
+	if (av->v == NULL) {
+		av->cap = 16;
+		av->off = xrealloc(av->off, av->cap * sizeof(*av->off));
+		av->v = xrealloc(av->v, av->cap * sizeof(*av->v));
+	}
+	for (i = 0; i < av->n; i++)
+		av->v[i] = av->sb.s + av->off[i];
+	av->v[av->n] = NULL;
+	return av->v;
+}
+
+void
+argv_free(struct argv *av)
+{
+	sb_free(&av->sb);
+	free(av->off);
+	free(av->v);
+	memset(av, 0, sizeof(*av));
+}

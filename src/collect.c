@@ -11,8 +11,16 @@
  * starting a job further ahead, see collect_window); together they keep at
  * most HOLD_MEM bytes in memory, and the rest goes to one unlinked hold
  * file, so memory follows -j, not the input.
+ *
+ * Pass-through: one running job at a time may own stdout and write its
+ * stdout straight to it as it comes (collect_claim, collect_stream), which
+ * keeps its piece contiguous and costs no copy: under -k the job whose
+ * turn it is, otherwise a job that starts printing while no finished job
+ * waits.  While a job owns stdout, finished jobs wait behind it (in the
+ * deferred list, with the same limits as under -k).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +42,7 @@ static struct {
 	int			 total_known;
 	unsigned long long	 next;		/* -k: next seq to print */
 	size_t			 window_size;
+	size_t			 ndeferred;	/* copy of ndeferred */
 } c = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.more = PTHREAD_COND_INITIALIZER,
@@ -43,12 +52,15 @@ static struct {
 
 /* Writers of stdout and stderr hold outlock; it guards the two below. */
 static pthread_mutex_t outlock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned long long live_seq = 1;	/* -k --lb: the job that streams */
+static unsigned long long live_seq = 1;	/* -k: the job that may stream */
+static struct job *owner;		/* the job streaming to stdout */
+static size_t ndeferred;		/* finished jobs waiting for owner */
 static int out_closed;			/* stdout's reader has gone */
 
 /* The collector thread's own. */
 static pthread_t tid;
 static struct job **ring;
+static struct job *dhead, *dtail;	/* deferred behind the owner */
 static unsigned long long next = 1, maxseq;
 static size_t held_mem, in_hold;
 static int holdfd = -1;
@@ -78,10 +90,10 @@ static void
 out_failed(void)
 {
 	if (errno == EPIPE) {
-		out_closed = 1;
+		__atomic_store_n(&out_closed, 1, __ATOMIC_RELAXED);
 		stop_request(STOP_PIPE, SIGTERM);
 	} else if (!out_closed) {
-		out_closed = 1;
+		__atomic_store_n(&out_closed, 1, __ATOMIC_RELAXED);
 		fprintf(stderr, "parx: write error: %s\n", strerror(errno));
 		stop_request(STOP_PIPE, SIGTERM);
 	}
@@ -114,49 +126,131 @@ write_tagged(int fd, const struct job *j, const char *p, size_t n, int *bol)
 }
 
 static int
-write_stream(struct job *j, struct outbuf *ob, int fd)
+write_stream(struct job *j, struct outbuf *ob, int fd, int *bol)
 {
 	char buf[64 * 1024];
 	size_t off = 0;
 	ssize_t n;
-	int bol = 1;
 
 	if (j->tag == NULL)
 		return outbuf_write(ob, fd);
 	while (off < ob->total) {
 		if ((n = outbuf_read(ob, off, buf, sizeof(buf))) <= 0)
 			return -1;
-		if (write_tagged(fd, j, buf, (size_t)n, &bol) == -1)
+		if (write_tagged(fd, j, buf, (size_t)n, bol) == -1)
 			return -1;
 		off += (size_t)n;
 	}
 	return 0;
 }
 
+/* Writes the stdout j holds; outlock held. */
+static void
+print_out(struct job *j)
+{
+	if (!j->streaming)
+		j->bol = 1;
+	if (!out_closed && j->out.total > 0 &&
+	    write_stream(j, &j->out, 1, &j->bol) == -1)
+		out_failed();
+	outbuf_free(&j->out);
+}
+
 /* Writes what j holds; outlock held. */
 static void
 print_held(struct job *j)
 {
-	if (out_closed)
-		return;
-	if (j->out.total > 0 && write_stream(j, &j->out, 1) == -1)
-		out_failed();
-	if (j->err.total > 0)
-		write_stream(j, &j->err, 2);
-	outbuf_free(&j->out);
+	int bol = 1;
+
+	print_out(j);
+	if (!out_closed && j->err.total > 0)
+		write_stream(j, &j->err, 2, &bol);
 	outbuf_free(&j->err);
+}
+
+/* Prints all of j; outlock held. */
+static void
+print_locked(struct job *j)
+{
+	print_held(j);
+	if (j->errmsg != NULL && !(out_closed && j->interrupted))
+		write_all(2, j->errmsg, strlen(j->errmsg));
+	if (j->seq >= live_seq)
+		live_seq = j->seq + 1;
+	if (owner == j)
+		owner = NULL;
 }
 
 static void
 print_job(struct job *j)
 {
 	LOCK(&outlock);
-	print_held(j);
-	if (j->errmsg != NULL && !(out_closed && j->interrupted))
-		write_all(2, j->errmsg, strlen(j->errmsg));
-	if (j->seq >= live_seq)
-		live_seq = j->seq + 1;
+	print_locked(j);
 	UNLOCK(&outlock);
+}
+
+/*
+ * Makes j the owner of stdout if nothing can come between: returns 1
+ * after writing what j has buffered so far.  Never blocks: when the
+ * collector is busy writing, j keeps buffering.
+ */
+int
+collect_claim(struct job *j)
+{
+	int ok;
+
+	if (pthread_mutex_trylock(&outlock) != 0)
+		return 0;
+	ok = !out_closed && owner == NULL && (opts.keep_order ?
+	    j->seq == live_seq : ndeferred == 0);
+	if (ok) {
+		owner = j;
+		j->bol = 1;
+		j->streaming = 1;
+		print_out(j);
+	}
+	UNLOCK(&outlock);
+	return ok;
+}
+
+/*
+ * One read from the owner's stdout pipe fd straight to stdout (splice(2)
+ * moves it without a copy through user space).  Returns what the read
+ * did, like read(2); once stdout is gone the bytes are read and dropped.
+ */
+ssize_t
+collect_stream(struct job *j, int fd)
+{
+	static int nosplice;
+	char buf[64 * 1024];
+	ssize_t n;
+
+	if (j->tag == NULL && !__atomic_load_n(&nosplice, __ATOMIC_RELAXED) &&
+	    !__atomic_load_n(&out_closed, __ATOMIC_RELAXED)) {
+		do
+			n = splice(fd, NULL, 1, NULL, 1 << 20, SPLICE_F_MOVE);
+		while (n == -1 && errno == EINTR);
+		if (n >= 0 || errno == EAGAIN)
+			return n;
+		if (errno != EINVAL && errno != ENOSYS) {
+			LOCK(&outlock);
+			out_failed();
+			UNLOCK(&outlock);
+		} else
+			__atomic_store_n(&nosplice, 1, __ATOMIC_RELAXED);
+	}
+	do
+		n = read(fd, buf, sizeof(buf));
+	while (n == -1 && errno == EINTR);
+	if (n <= 0 || __atomic_load_n(&out_closed, __ATOMIC_RELAXED))
+		return n;
+	if ((j->tag != NULL ? write_tagged(1, j, buf, (size_t)n, &j->bol) :
+	    write_all(1, buf, (size_t)n)) == -1) {
+		LOCK(&outlock);
+		out_failed();
+		UNLOCK(&outlock);
+	}
+	return n;
 }
 
 void
@@ -245,22 +339,73 @@ hold(struct job *j)
 		    outbuf_move(&j->err, holdfd, &holdend) == 0)
 			in_hold++;
 	}
+	outbuf_shrink(&j->out);
+	outbuf_shrink(&j->err);
 	held_mem += mem_of(j);
-	ring[j->seq % c.window_size] = j;
-	if (j->seq > maxseq)
-		maxseq = j->seq;
 }
 
 static void
 release(struct job *j)
 {
+	int shared = j->out.shared || j->err.shared;
+
 	held_mem -= mem_of(j);
-	if (j->out.shared || j->err.shared) {
-		if (--in_hold == 0 && ftruncate(holdfd, 0) == 0)
-			holdend = 0;
-	}
 	print_job(j);
 	job_free(j);
+	/* Once nothing waiting is in the hold file, it starts over. */
+	if (shared && --in_hold == 0 && ftruncate(holdfd, 0) == 0)
+		holdend = 0;
+}
+
+static void
+set_deferred(size_t n)
+{
+	LOCK(&c.lock);
+	c.ndeferred = n;
+	BROADCAST(&c.window);
+	UNLOCK(&c.lock);
+}
+
+/*
+ * Completion order: prints j, unless another job owns stdout; then j
+ * waits in the deferred list until the owner is printed.  The decision
+ * and the printing happen under one hold of outlock, so no job can take
+ * stdout in between.
+ */
+static void
+output_any(struct job *j)
+{
+	struct job *p;
+	size_t n;
+
+	LOCK(&outlock);
+	if (owner != NULL && owner != j) {
+		n = ++ndeferred;
+		UNLOCK(&outlock);
+		hold(j);
+		if (dtail != NULL)
+			dtail->next = j;
+		else
+			dhead = j;
+		dtail = j;
+		set_deferred(n);
+		return;
+	}
+	print_locked(j);
+	UNLOCK(&outlock);
+	job_free(j);
+	if (dhead == NULL)
+		return;
+	/* The owner is done: what waited for it goes out now, in order. */
+	while ((p = dhead) != NULL) {
+		dhead = p->next;
+		release(p);
+		LOCK(&outlock);
+		ndeferred--;
+		UNLOCK(&outlock);
+	}
+	dtail = NULL;
+	set_deferred(0);
 }
 
 /* Prints j, or keeps it until the jobs before it are printed (-k). */
@@ -270,12 +415,14 @@ output(struct job *j)
 	struct job *p;
 
 	if (!opts.keep_order) {
-		print_job(j);
-		job_free(j);
+		output_any(j);
 		return;
 	}
 	if (j->seq != next) {
 		hold(j);
+		ring[j->seq % c.window_size] = j;
+		if (j->seq > maxseq)
+			maxseq = j->seq;
 		return;
 	}
 	print_job(j);
@@ -358,6 +505,10 @@ collect_main(void *arg)
 	UNLOCK(&c.lock);
 	if (opts.keep_order)
 		flush_held();
+	while ((j = dhead) != NULL) {
+		dhead = j->next;
+		release(j);
+	}
 	return NULL;
 }
 
@@ -396,12 +547,17 @@ collect_total(unsigned long long n)
 	UNLOCK(&c.lock);
 }
 
-/* -k: waits until job seq may start without overrunning the window. */
+/*
+ * Waits until job seq may start without more than the window's worth of
+ * finished jobs waiting: behind an unfinished job (-k), or behind the
+ * owner of stdout.
+ */
 void
 collect_window(unsigned long long seq)
 {
 	LOCK(&c.lock);
-	while (seq >= c.next + c.window_size && !stop_requested())
+	while (!stop_requested() && (opts.keep_order ?
+	    seq >= c.next + c.window_size : c.ndeferred >= c.window_size))
 		WAIT(&c.window, &c.lock);
 	UNLOCK(&c.lock);
 }

@@ -74,10 +74,11 @@ write_all(int fd, const char *p, size_t n)
 	return done;
 }
 
+/* The first allocation fits; later ones double, up to the spill limit. */
 static void
 grow(char **p, size_t *cap, size_t need)
 {
-	size_t c = *cap ? *cap : 4096;
+	size_t c = *cap ? *cap : need;
 
 	while (c < need)
 		c *= 2;
@@ -152,13 +153,15 @@ outbuf_fill(struct outbuf *ob, int fd)
 	char buf[CHUNK];
 	ssize_t n;
 
-	if (!to_file(ob) && ob->fd < 0) {
-		size_t want = OUTBUF_MEMMAX > ob->memlen + 4096 ?
-		    OUTBUF_MEMMAX - ob->memlen : 4096;
-
-		grow(&ob->mem, &ob->memcap, ob->memlen + want);
+	/*
+	 * Small outputs are read on the stack and kept at their size, so
+	 * thousands of finished jobs waiting under -k stay cheap; a buffer
+	 * that has grown is read into directly.
+	 */
+	if (!to_file(ob) && ob->fd < 0 && ob->memcap - ob->memlen >= 4096) {
 		do
-			n = read(fd, ob->mem + ob->memlen, want);
+			n = read(fd, ob->mem + ob->memlen,
+			    ob->memcap - ob->memlen);
 		while (n == -1 && errno == EINTR);
 		if (n <= 0)
 			return n;
@@ -166,7 +169,7 @@ outbuf_fill(struct outbuf *ob, int fd)
 		ob->total += (size_t)n;
 		return n;
 	}
-	if (ob->err != 0) {
+	if (ob->err != 0 || ob->fd < 0) {
 		do
 			n = read(fd, buf, sizeof(buf));
 		while (n == -1 && errno == EINTR);
@@ -193,6 +196,20 @@ outbuf_fill(struct outbuf *ob, int fd)
 	if (n > 0)
 		outbuf_add(ob, buf, (size_t)n);
 	return n;
+}
+
+/* Gives back memory a finished job's buffer does not use. */
+void
+outbuf_shrink(struct outbuf *ob)
+{
+	if (ob->memcap > ob->memlen && ob->fd < 0) {
+		if (ob->memlen == 0) {
+			free(ob->mem);
+			ob->mem = NULL;
+		} else
+			ob->mem = xrealloc(ob->mem, ob->memlen);
+		ob->memcap = ob->memlen;
+	}
 }
 
 /* Copies bytes [off, off+n) of the logical stream into buf. */

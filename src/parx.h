@@ -142,6 +142,7 @@ ssize_t	 outbuf_fill(struct outbuf *, int fd);	/* one read from fd */
 int	 outbuf_add(struct outbuf *, const void *, size_t);
 int	 outbuf_write(struct outbuf *, int fd);	/* copy everything to fd */
 int	 outbuf_move(struct outbuf *, int fd, off_t *end);
+void	 outbuf_shrink(struct outbuf *);
 ssize_t	 outbuf_read(const struct outbuf *, size_t off, char *, size_t);
 void	 outbuf_free(struct outbuf *);
 int	 tmpfile_open(void);
@@ -170,6 +171,8 @@ struct job {
 	char			*errmsg;	/* "parx: ..." for stderr */
 	char			*cmdline;	/* shell-quoted, for logs */
 	unsigned long long	 outbytes;	/* stdout bytes received */
+	int			 streaming;	/* owns stdout, writes live */
+	int			 bol;		/* streaming: at a line start */
 	char			*tag;		/* --tag, --tagstring prefix */
 	size_t			 taglen;
 	struct outbuf		 out;
@@ -219,6 +222,8 @@ void	 collect_total(unsigned long long);
 int	 collect_finish(void);		/* returns the exit status */
 void	 collect_window(unsigned long long seq);
 void	 collect_lines(struct job *, int stream, const char *, size_t);
+int	 collect_claim(struct job *);
+ssize_t	 collect_stream(struct job *, int fd);
 void	 collect_msg(const char *, size_t);
 void	 collect_wake(void);
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -49,6 +50,7 @@ struct run {
 	int		 reaped;
 	int		 stopseen;
 	int		 killseen;
+	int		 outseen;
 	int		 group_gone;
 	double		 term_at;	/* --timeout: send SIGTERM */
 	double		 kill_at;	/* send SIGKILL to what is left */
@@ -58,6 +60,7 @@ static struct worker *workers;
 static int nworkers;
 static struct tmpl *cmdtmpl;
 static struct tmpl *tagtmpl;
+static int watch_stdout;	/* stdout is a pipe: poll it for its end */
 static pthread_mutex_t delaylock = PTHREAD_MUTEX_INITIALIZER;
 static double next_start;
 
@@ -200,7 +203,9 @@ drain(struct worker *w, struct job *j, struct run *r, int s)
 		while (n == -1 && errno == EINTR);
 		if (n > 0)
 			line_feed(w, j, s, w->scratch, (size_t)n);
-	} else
+	} else if (s == 0 && (j->streaming || collect_claim(j)))
+		n = collect_stream(j, r->fd[s]);
+	else
 		n = outbuf_fill(s == 0 ? &j->out : &j->err, r->fd[s]);
 	if (n > 0) {
 		if (s == 0)
@@ -301,7 +306,7 @@ on_stop(struct job *j, struct run *r)
 static void
 wait_job(struct worker *w, struct job *j, struct run *r)
 {
-	struct pollfd pf[5];
+	struct pollfd pf[6];
 	int np, i, s, timeout;
 	double t, wake;
 
@@ -325,6 +330,8 @@ wait_job(struct worker *w, struct job *j, struct run *r)
 			pf[np++] = (struct pollfd){ stop_fd(), POLLIN, 0 };
 		if (!r->killseen)
 			pf[np++] = (struct pollfd){ kill_fd(), POLLIN, 0 };
+		if (watch_stdout && !r->outseen)
+			pf[np++] = (struct pollfd){ 1, 0, 0 };
 		t = mono();
 		wake = 0;
 		if (r->term_at > 0 && !j->timed_out)
@@ -349,6 +356,11 @@ wait_job(struct worker *w, struct job *j, struct run *r)
 				group_signal(r, SIGKILL);
 			} else if (pf[i].fd == r->pidfd)
 				reap(j, r, 0);
+			else if (pf[i].fd == 1) {
+				/* The reader of our stdout has gone. */
+				r->outseen = 1;
+				stop_request(STOP_PIPE, SIGTERM);
+			}
 			else
 				drain(w, j, r, pf[i].fd == r->fd[0] ? 0 : 1);
 		}
@@ -555,6 +567,7 @@ void
 workers_start(int n)
 {
 	pthread_attr_t attr;
+	struct stat st;
 	int i;
 
 	cmdtmpl = tmpl_new(opts.cmd, opts.ncmd, opts.replace, opts.script,
@@ -563,6 +576,8 @@ workers_start(int n)
 		tagtmpl = tmpl_new((char **)&opts.tagstring, 1, NULL, NULL,
 		    NULL);
 	spawn_init(tmpl_const_prog(cmdtmpl));
+	watch_stdout = fstat(1, &st) == 0 && (S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode));
 	workers = xcalloc(n, sizeof(*workers));
 	nworkers = n;
 	xpthread(pthread_attr_init(&attr), __FILE__, __LINE__);

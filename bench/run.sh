@@ -59,6 +59,7 @@ raw=$results/raw.csv
 summary=$results/summary.txt
 : >"$raw"
 : >"$summary"
+: >"$results/hyperfine.log"
 tab=$(printf '\t')
 
 # Shell-quotes one word.
@@ -234,8 +235,20 @@ verdict() {
 	fi
 }
 
+kib_to_mb() {	# NA stays NA
+	if [ "$1" = NA ]; then echo NA; else
+		awk -v k="$1" 'BEGIN { print k / 1024 }'
+	fi
+}
+
+# hsize BYTES: 500 MB, 1 GB
+hsize() {
+	awk -v b="$1" 'BEGIN { if (b >= 1e9) printf "%g GB", b / 1e9;
+	    else printf "%g MB", b / 1e6 }'
+}
+
 target() {	# target LABEL MEASURED VERDICT
-	printf '%-50s %12s  %s\n' "$1" "$2" "$3" >>"$tmp/targets"
+	printf '%-56s %10s  %s\n' "$1" "$2" "$3" >>"$tmp/targets"
 }
 
 # report_times WORKLOAD TITLE JOBS: time, ratio to the floor (the first
@@ -322,8 +335,9 @@ say "parx bench: $PARX"
 	echo "parx: $("$PARX" --version 2>/dev/null | head -n 1 || echo '?')"
 	echo "peers: $(xargs --version 2>/dev/null | head -n 1)${gnupar:+;} \
 ${gnupar:+$(parallel --version | head -n 1)}"
-	echo "timer: ${hf:+$("$hf" --version)}${hf:-date +%s.%N loop};" \
-	    "$rounds rounds, GNU parallel in $peer_rounds;" \
+	echo "timer: $(if [ -n "$hf" ]; then "$hf" --version; else
+	    echo 'date +%s.%N'; fi); $rounds rounds, GNU parallel in" \
+	    "$peer_rounds;" \
 	    "values are medians over rounds"
 } | tee -a "$summary"
 
@@ -366,6 +380,7 @@ add W3p "xargs -P2 -n1" "bytes=$total" "xargs -P2 -n1 $gen <$FOUR | wc -c"
 add W3n "floor stream" ok "$F -m stream -j2 -n 4 -- $gen >/dev/null"
 add W3n "parx -j2" ok "$P -j2 $gen <$FOUR >/dev/null"
 add W3n "parx -j2 -k" ok "$P -j2 -k $gen <$FOUR >/dev/null"
+add W3n "parx -j2 -u" ok "$P -j2 -u $gen <$FOUR >/dev/null"
 add W3n "xargs -P2 -n1" ok "xargs -P2 -n1 $gen <$FOUR >/dev/null"
 say "W3 big output, into a pipe"
 run_workload W3p null
@@ -388,6 +403,7 @@ rss() {
 }
 
 say "W4 memory"
+HUGEL=$(hsize "$HUGE")
 w4_small=$(rss "$tmp/small" "$PARX" -j2 /bin/true)
 say "  $SMALL jobs: $w4_small"
 w4_large=$(rss "$tmp/large" "$PARX" -j2 /bin/true)
@@ -399,25 +415,6 @@ say "  one big job, -k: $w4_keep"
 w4_fbuf=$(rss "$tmp/four" "$floor" -m buffer -n 1 -- "$floor" -w "$HUGE")
 w4_fstr=$(rss "$tmp/four" "$floor" -m stream -n 1 -- "$floor" -w "$HUGE")
 w4_xsmall=$(rss "$tmp/small" xargs -P2 -n1 /bin/true)
-
-w4row() {	# w4row LABEL "KIB SECONDS BYTES" EXPECTED-BYTES
-	# shellcheck disable=SC2086 # split "KIB SECONDS BYTES"
-	set -- "$1" $2 "$3"
-	mb=$(fmt %.1f "$(awk -v k="$2" 'BEGIN { print (k == "NA") ? "NA" :
-	    k / 1024 }')")
-	ok=
-	[ -n "$5" ] && [ "$4" != "$5" ] && ok="  WRONG OUTPUT ($4 bytes)"
-	out '  %-36s %9s MB %9ss%s\n' "$1" "$mb" "$3" "$ok"
-}
-
-out '\nW4 memory: peak RSS (/usr/bin/time %%M), one run each\n'
-w4row "parx -j2 true, $SMALL jobs" "$w4_small" 0
-w4row "parx -j2 true, $LARGE jobs" "$w4_large" 0
-w4row "parx -j2, 1 job printing $HUGE B" "$w4_group" "$HUGE"
-w4row "parx -j2 -k, 1 job printing $HUGE B" "$w4_keep" "$HUGE"
-w4row "floor buffer, same job" "$w4_fbuf" "$HUGE"
-w4row "floor stream, same job" "$w4_fstr" "$HUGE"
-w4row "xargs -P2 -n1 true, $SMALL jobs" "$w4_xsmall" 0
 
 # ---------------------------------------------------------------- W5
 
@@ -454,13 +451,39 @@ else
 		    awk '{ printf "%.6f", ($2 - $1) / 100 }')" >>"$raw"
 	done
 fi
-out '\nW5 startup: empty input, %s\n' \
-    "${hf:+median of $w5runs runs (parallel: 5)}${hf:-mean of 100 runs via sh}"
-for name in "parx" "floor -n 0" "xargs -r" ${gnupar:+parallel}; do
-	out '  %-24s %10s\n' "$name" \
-	    "$(fmt %.2fms "$(awk -v t="$(stat med W5 "$name")" \
-	    'BEGIN { print (t == "NA") ? "NA" : t * 1000 }')")"
-done
+w4row() {	# w4row LABEL "KIB SECONDS BYTES" EXPECTED-BYTES
+	# shellcheck disable=SC2086 # split "KIB SECONDS BYTES"
+	set -- "$1" $2 "$3"
+	mb=$(fmt %.1f "$(kib_to_mb "$2")")
+	ok=
+	[ "$4" != "$5" ] && ok="  WRONG OUTPUT ($4 bytes)"
+	out '  %-40s %7s MB %8ss%s\n' "$1" "$mb" "$3" "$ok"
+}
+
+report_w4() {
+	out '\nW4 memory: peak RSS (/usr/bin/time %%M) and elapsed time, one run each\n'
+	w4row "parx -j2 true, $SMALL jobs" "$w4_small" 0
+	w4row "parx -j2 true, $LARGE jobs" "$w4_large" 0
+	w4row "parx -j2, 1 job printing $HUGEL" "$w4_group" "$HUGE"
+	w4row "parx -j2 -k, 1 job printing $HUGEL" "$w4_keep" "$HUGE"
+	w4row "floor buffer, 1 job printing $HUGEL" "$w4_fbuf" "$HUGE"
+	w4row "floor stream, 1 job printing $HUGEL" "$w4_fstr" "$HUGE"
+	w4row "xargs -P2 -n1 true, $SMALL jobs" "$w4_xsmall" 0
+}
+
+report_w5() {
+	if [ -n "$hf" ]; then
+		how="median of $w5runs runs (parallel: 5), hyperfine -N"
+	else
+		how="mean of 100 runs, each through sh"
+	fi
+	out '\nW5 startup: empty input, %s\n' "$how"
+	for name in "parx" "floor -n 0" "xargs -r" ${gnupar:+parallel}; do
+		v=$(stat med W5 "$name")
+		[ "$v" != NA ] && v=$(awk -v t="$v" 'BEGIN { print t * 1000 }')
+		out '  %-24s %10s\n' "$name" "$(fmt %.2fms "$v")"
+	done
+}
 
 # ---------------------------------------------------------------- report
 
@@ -472,6 +495,8 @@ report_times W2 "W2 grouped output: $N jobs of echo ITEM (pipe-draining floor)" 
 report_rate W3p "W3 big output: 4 jobs x $BIG B, -j2, into a pipe to wc -c" \
     "$total"
 report_rate W3n "W3 big output: 4 jobs x $BIG B, -j2, into /dev/null" "$total"
+report_w4
+report_w5
 
 : >"$tmp/targets"
 v=$(stat ratio W1 "parx -j2" "floor -j2")
@@ -494,11 +519,10 @@ for w in W3p W3n; do
 	done
 done
 for c in "$SMALL jobs:$w4_small" "$LARGE jobs:$w4_large" \
-    "1 GB job:$w4_group" "1 GB job -k:$w4_keep"; do
+    "1 job of $HUGEL:$w4_group" "1 job of $HUGEL, -k:$w4_keep"; do
 	k=${c#*:}
 	k=${k%% *}
-	v=NA
-	[ "$k" != NA ] && v=$(awk -v k="$k" 'BEGIN { print k / 1024 }')
+	v=$(kib_to_mb "$k")
 	target "W4 peak RSS < 8 MB, ${c%%:*}" "$(fmt %.1fMB "$v")" \
 	    "$(verdict "$v" lt 8)"
 done
@@ -512,7 +536,7 @@ v=$(stat med W5 parx)
 [ "$v" != NA ] && v=$(awk -v t="$v" 'BEGIN { print t * 1000 }')
 target "W5 startup < 2 ms" "$(fmt %.2fms "$v")" "$(verdict "$v" lt 2)"
 
-out '\nTargets\n'
+out '\nTargets%60s  %s\n' measured verdict
 out '%s\n' "$(cat "$tmp/targets")"
 say ""
 say "kept: $summary, $raw"

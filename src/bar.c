@@ -2,11 +2,12 @@
  * bar.c - the progress line of --bar, on stderr.
  *
  * The main thread calls bar_init before any other thread exists; after
- * that only the collector thread calls bar_update, as each job finishes,
- * and bar_finish at the end, so nothing here needs a lock.  On a terminal
- * one line is redrawn in place at most ten times a second and cleared at
- * the end; elsewhere (a log file, CI) a full line goes out at most once a
- * second, and a final one at the end.  Nothing here writes to stdout.
+ * that only the collector thread calls in: bar_update as each job
+ * finishes, bar_clear before it writes job output, bar_finish at the end.
+ * So nothing here needs a lock.  On a terminal one line is redrawn in
+ * place at most ten times a second and cleared at the end; elsewhere (a
+ * log file, CI) a full line goes out at most once a second, and a final
+ * one at the end.  Nothing here writes to stdout.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -155,14 +156,26 @@ bar_update(unsigned long long done, unsigned long long failed,
 	bar_draw(t, done, failed, total, total_known);
 }
 
+/*
+ * Takes the line off the terminal before the collector writes job output,
+ * so that the output does not follow the progress text on the same line.
+ * The next bar_update that is due draws it again.
+ */
+void
+bar_clear(void)
+{
+	if (bar_tty && bar_drawn) {
+		bar_put("\r\033[K", 4);
+		bar_drawn = 0;
+	}
+}
+
 void
 bar_finish(unsigned long long done, unsigned long long failed,
     unsigned long long total)
 {
 	if (bar_tty) {
-		if (bar_drawn)
-			bar_put("\r\033[K", 4);
-		bar_drawn = 0;
+		bar_clear();
 		return;
 	}
 	bar_draw(monotime(), done, failed, total, 1);

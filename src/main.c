@@ -198,6 +198,7 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &termsigs, &old);
 	xpthread(pthread_create(&sigtid, NULL, signal_main, NULL), __FILE__,
 	    __LINE__);
+	xpthread(pthread_detach(sigtid), __FILE__, __LINE__);
 
 	queue_init((size_t)opts.jobs * 2 + 16);
 	collect_start();

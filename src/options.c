@@ -74,7 +74,7 @@ static const char helptext[] =
 "\n"
 "Input:\n"
 "  -0, --null              items are separated by NUL bytes\n"
-"  -d, --delimiter C       items are separated by byte C (\\n \\t \\0 \\xHH)\n"
+"  -d, --delimiter C       items are separated by byte C (\\n \\t \\0 \\\\ \\xHH)\n"
 "  -a, --arg-file FILE     read items from FILE (repeatable)\n"
 "      --link              pair sources element by element, not all combinations\n"
 "  -n, --max-args N        put up to N items in each job\n"
@@ -309,6 +309,29 @@ parse_delim(const char *s, int *out)
 	return -1;
 }
 
+/*
+ * POSIX regular expressions have no \t or \n; GNU parallel's (Perl's) do,
+ * and users write --colsep '\t'.  Turn those two into the bytes.
+ */
+static char *
+colsep_escapes(const char *re)
+{
+	char *out = xmalloc(strlen(re) + 1), *o = out;
+
+	for (; *re != '\0'; re++) {
+		if (re[0] == '\\' && (re[1] == 't' || re[1] == 'n')) {
+			*o++ = re[1] == 't' ? '\t' : '\n';
+			re++;
+		} else if (re[0] == '\\' && re[1] != '\0') {
+			*o++ = *re++;
+			*o++ = *re;
+		} else
+			*o++ = *re;
+	}
+	*o = '\0';
+	return out;
+}
+
 static void
 add_source(enum srctype type, const char *path, char **words, int nwords)
 {
@@ -436,7 +459,7 @@ options_parse(int argc, char **argv)
 			opts.maxargs = (int)v;
 			break;
 		case OPT_COLSEP:
-			if ((rc = regcomp(&opts.colsep, optarg,
+			if ((rc = regcomp(&opts.colsep, colsep_escapes(optarg),
 			    REG_EXTENDED)) != 0) {
 				char msg[256];
 

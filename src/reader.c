@@ -352,4 +352,6 @@ reader_start(pthread_t *tid)
 {
 	xpthread(pthread_create(tid, NULL, reader_main, NULL), __FILE__,
 	    __LINE__);
+	/* It may block on its input to the end: nobody waits for it. */
+	xpthread(pthread_detach(*tid), __FILE__, __LINE__);
 }

@@ -10,16 +10,20 @@ setup() {
 	CR=$(printf '\r')
 }
 
-# Runs parx with its arguments under a pseudo-terminal (stderr and stdin on
-# it), stdout going to $T/stdout; the terminal's bytes go to $T/tty and
-# parx's exit status to $rc.
+# Runs parx with its arguments under a pseudo-terminal (stdin and stderr on
+# it, and stdout too when $1 is "-a", else $T/stdout); the terminal's bytes
+# go to $T/tty and parx's exit status to $rc.
 on_tty() {
-	local cmd
+	local cmd out
 	command -v script >/dev/null || skip "script(1) is not installed"
+	out=" >$(printf '%q' "$T/stdout")"
+	if [ "$1" = -a ]; then
+		out=
+		shift
+	fi
 	cmd=$(printf '%q ' "$PARX" "$@")
 	rc=0
-	script -qfec "$cmd >$(printf '%q' "$T/stdout")" /dev/null \
-	    </dev/null >"$T/tty" 2>&1 || rc=$?
+	script -qfec "$cmd$out" /dev/null </dev/null >"$T/tty" 2>&1 || rc=$?
 }
 
 @test "bar: off a terminal the final line has the counts" {
@@ -89,4 +93,16 @@ on_tty() {
 	[ "$rc" -eq 2 ]
 	[ ! -s "$T/stdout" ]
 	[[ $(cat "$T/tty") == *" failed 2"* ]]
+}
+
+@test "bar: on a terminal job output does not follow the progress text" {
+	on_tty -a --bar -j1 sh -c 'sleep 0.2; echo "out $1"; echo "err $1" >&2' \
+	    sh ::: a b c
+	[ "$rc" -eq 0 ]
+	tty=$(cat "$T/tty")
+	for x in a b c; do
+		[[ $tty == *"out $x"* ]] && [[ $tty == *"err $x"* ]]
+	done
+	# After a clear-to-end-of-line only a carriage return may follow.
+	[[ $tty != *"$ESC[K"[!$CR]* ]]
 }

@@ -107,3 +107,25 @@ SH
 	rss_under rss
 	no_tmpfiles
 }
+
+@test "output held behind a slow job goes to an unlinked file in \$TMPDIR" {
+	[ -d /proc/self/fd ] || skip "no /proc/PID/fd here"
+	tmp=$(cd "$TMPDIR" && pwd -P)
+	# Job 2 writes 20 MB while job 1 runs; once job 2 is done, job 1
+	# looks at parx's descriptors for a deleted file in $TMPDIR.
+	parx -k -j2 -c '
+	    if [ {} = 2 ]; then bytes 20000000 5; touch two.done; exit 0; fi
+	    i=0
+	    while [ ! -e two.done ] && [ $i -lt 250 ]; do
+		sleep 0.02; i=$((i + 1))
+	    done
+	    for f in /proc/$PPID/fd/*; do
+		case $(readlink "$f") in
+		"'"$tmp"'/"*" (deleted)") echo spilled; exit 0 ;;
+		esac
+	    done
+	    echo "nothing in '"$tmp"'"' ::: 1 2 >out
+	same spilled "$(head -n 1 out)" "first job's finding"
+	same "$(bytes 20000000 5 | cksum)" "$(tail -c +9 out | cksum)" "cksum"
+	no_tmpfiles
+}

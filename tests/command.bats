@@ -88,8 +88,10 @@ line' '-dash')
 
 @test "-c: items from stdin" {
 	printf 'a b\n$x\n' >in
-	run -0 --separate-stderr parx -k -c 'args "$1" {}' <in
-	expect 'a b|a b' '$x|$x'
+	run -0 --separate-stderr parx -k -c 'args {}' <in
+	expect 'a b' '$x'
+	run -0 --separate-stderr parx -k -c 'args "$1"' <in
+	expect 'a b' '$x'
 }
 
 @test "-c: \$0 is parx" {
@@ -198,7 +200,7 @@ line' '-dash')
 
 @test "a job's stdin is /dev/null itself" {
 	[ -e /proc/self/fd/0 ] || skip "no /proc/self/fd here"
-	run -0 --separate-stderr parx -k readlink /proc/self/fd/0 ::: x
+	run -0 --separate-stderr parx -k -c 'readlink /proc/$$/fd/0' ::: x
 	expect /dev/null
 }
 

@@ -248,7 +248,7 @@ load helpers
 
 @test "--colsep splits items into columns for {1} {2} ..." {
 	printf 'a b\tc\n' >in
-	run -0 --separate-stderr parx -k --colsep '\t' args {2} {1} <in
+	run -0 --separate-stderr parx -k --colsep "$(printf '\t')" args {2} {1} <in
 	expect 'c|a b'
 }
 

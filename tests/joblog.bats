@@ -47,14 +47,18 @@ col() {
 }
 
 @test "joblog: Receive is the exact byte count of the job's stdout" {
-	run -0 "$PARX" --joblog "$LOG" -c 'head -c {} /dev/zero; echo x >&2' \
-	    ::: 0 1 65535 65536 200001
-	[ "$(col 6 1)" = 0 ]
-	[ "$(col 6 2)" = 1 ]
-	[ "$(col 6 3)" = 65535 ]
-	[ "$(col 6 4)" = 65536 ]
-	[ "$(col 6 5)" = 200001 ]
-	[ "$(col 9 5)" = "head -c 200001 /dev/zero; echo x >&2" ]
+	for mode in --group -k --line-buffer; do
+		rm -f "$LOG"
+		"$PARX" $mode --joblog "$LOG" \
+		    -c 'head -c {} /dev/zero; echo x >&2' \
+		    ::: 0 1 65535 65536 200001 >/dev/null 2>&1
+		[ "$(col 6 1)" = 0 ]
+		[ "$(col 6 2)" = 1 ]
+		[ "$(col 6 3)" = 65535 ]
+		[ "$(col 6 4)" = 65536 ]
+		[ "$(col 6 5)" = 200001 ]
+		[ "$(col 9 5)" = "head -c 200001 /dev/zero; echo x >&2" ]
+	done
 }
 
 @test "joblog: Exitval is the exit status, Signal 0" {
@@ -73,6 +77,21 @@ col() {
 	[ "$(col 8 1)" = 15 ]
 	[ "$(col 8 2)" = 9 ]
 	[ "$(col 9 1)" = 'kill -TERM $$' ]
+}
+
+@test "joblog: a timed-out job shows the signal that ended it" {
+	run -1 "$PARX" --joblog "$LOG" --timeout 0.2 sleep ::: 10
+	[ "$(col 7 1)" = -1 ]
+	[ "$(col 8 1)" = 15 ]
+}
+
+@test "joblog: with --retries, one line per job: its last attempt" {
+	cd "$T"
+	run -1 "$PARX" --joblog "$LOG" --retries 2 \
+	    -c 'echo {} >>ran; exit $(wc -l <ran)' ::: a
+	[ "$(wc -l <ran)" -eq 3 ]
+	[ "$(wc -l <"$LOG")" -eq 2 ]
+	[ "$(col 7 1)" = 3 ]
 }
 
 @test "joblog: the Command column is shell-quoted" {

@@ -6,17 +6,17 @@ load helpers
 
 # jobs_ok N ARGS...: parx ARGS runs N jobs at a time: N+2 jobs meet (see
 # tests/bin/conc); the first N find each other, and no job ever sees more
-# than N running.
+# than N running.  With TOTAL set, TOTAL jobs meet instead of N+2.
 jobs_ok()
 {
-	local n=$1 i
+	local n=$1 i total=${TOTAL:-$(($1 + 2))}
 	shift
 	rm -rf meet
 	mkdir meet
 	run -0 --separate-stderr parx -k "$@" conc meet "$n" \
-	    ::: $(seq $((n + 2)))
+	    ::: $(seq "$total")
 	same "" "$stderr" stderr || return 1
-	same $((2 * (n + 2))) "${#lines[@]}" "number of lines" || return 1
+	same $((2 * total)) "${#lines[@]}" "number of lines" || return 1
 	local max=0 bad=
 	for i in "${lines[@]}"; do
 		case $i in
@@ -63,7 +63,20 @@ jobs_ok()
 }
 
 @test "-j 0 runs as many at once as the limits allow" {
-	jobs_ok 12 -j 0
+	TOTAL=12 jobs_ok 12 -j 0
+}
+
+@test "{%} stays within 1..N for the computed -j" {
+	run -0 --separate-stderr parx -k -j -1000 args {%} ::: a b c
+	expect 1 1 1
+	run -0 --separate-stderr parx -k -j 1% args {%} ::: a b c
+	expect 1 1 1
+	n=$(ncpus)
+	seq 12 >in
+	run -0 --separate-stderr parx -k -j +1 -c 'sleep 0.01; echo {%}' <in
+	bad=$(printf '%s\n' "${lines[@]}" |
+	    awk -v n=$((n + 1)) '$1 < 1 || $1 > n' )
+	same "" "$bad" "slots outside 1..$((n + 1))"
 }
 
 @test "--help prints on stdout and exits 0" {

@@ -1,0 +1,200 @@
+# fish completion for parx(1).  The options follow the longopts[] table in
+# src/options.c; tests/docs.bats fails when one is missing.
+
+# Reads the command line up to the cursor and sets __parx_st to where the
+# token being completed is:
+#   options   before the command (a word here is the command)
+#   script    after -c SCRIPT (only ::: or :::: may follow)
+#   command   right after --
+#   args      an argument of the command
+#   items     after ::: (items, often file names)
+#   files     after :::: (files of items)
+# and __parx_ci to the index of the command word in (commandline -opc).
+function __parx_scan
+    set -l words (commandline -opc)
+    set -l long_arg delimiter arg-file max-args colsep shell jobs timeout \
+        retries halt delay joblog tagstring
+    set -l long_all $long_arg null link fail-fast dry-run verbose resume \
+        resume-failed bar group line-buffer lb ungroup keep-order tag help \
+        version
+    set -l expect 0
+    set -l ddash 0
+    set -l script 0
+    set -g __parx_st options
+    set -g __parx_ci 0
+    set -l i 1
+    set -e words[1]
+    for w in $words
+        set i (math $i + 1)
+        if test $__parx_st != options
+            switch $w
+                case :::
+                    set __parx_st items
+                case ::::
+                    set __parx_st files
+            end
+            continue
+        end
+        if test $expect = 1
+            set expect 0
+            continue
+        end
+        if test $ddash = 1
+            set __parx_st args
+            set __parx_ci $i
+            continue
+        end
+        switch $w
+            case --
+                set ddash 1
+            case '--?*'
+                set -l name (string replace -r -- '^--([^=]*).*' '$1' $w)
+                set -l hit (string match -- $name $long_all)
+                or set hit (string match -- "$name*" $long_all)
+                test (count $hit) -eq 1; or continue
+                test $hit = shell; and set script 1
+                if contains -- $hit $long_arg; and not string match -q -- '*=*' $w
+                    set expect 1
+                end
+            case '-?*'
+                # A cluster such as -kj4: an option that takes an argument
+                # ends it, and takes the next word when it is last.
+                set -l chars (string split '' -- (string sub -s 2 -- $w))
+                for k in (seq (count $chars))
+                    if contains -- $chars[$k] a c d I j n P
+                        test $chars[$k] = c; and set script 1
+                        test $k -eq (count $chars); and set expect 1
+                        break
+                    end
+                end
+            case :::
+                set __parx_st items
+                set __parx_ci $i
+            case ::::
+                set __parx_st files
+                set __parx_ci $i
+            case '*'
+                set __parx_st args
+                set __parx_ci $i
+        end
+    end
+    if test $__parx_st = options
+        if test $ddash = 1 -a $expect = 0
+            set __parx_st command
+        else if test $script = 1
+            set __parx_st script
+        end
+    end
+end
+
+# True when the token being completed is in one of the states given.
+function __parx_is
+    __parx_scan
+    contains -- $__parx_st $argv
+end
+
+# Completes the command's arguments the way that command completes them.
+function __parx_complete_args
+    set -l token (commandline -ct)
+    if string match -q -- ':*' $token
+        printf '%s\t%s\n' ::: 'items follow' :::: 'files of items follow'
+        return
+    end
+    set -l words (commandline -opc)
+    set -l sub (string escape -- $words[$__parx_ci..-1])
+    complete -C "$sub $token"
+end
+
+function __parx_delimiters
+    printf '%s\t%s\n' '\n' 'newline (the default)' '\t' TAB '\0' \
+        'NUL byte, like -0' , comma : colon ';' semicolon '|' 'vertical bar'
+end
+
+function __parx_jobs
+    set -l n (getconf _NPROCESSORS_ONLN 2>/dev/null)
+    and printf '%s\t%s\n' $n 'the number of CPUs (the default)'
+    printf '%s\n' 1 2 4 8
+    printf '%s\t%s\n' 0 'as many as the limits allow' 50% 'half the CPUs' \
+        +1 'one more than the CPUs' -1 'one less than the CPUs'
+end
+
+# What may follow the options.
+complete -c parx -n '__parx_is options script command args' -f
+complete -c parx -n '__parx_is options command' -a '(__fish_complete_command)'
+complete -c parx -n '__parx_is script' -a ::: -d 'items follow'
+complete -c parx -n '__parx_is script' -a :::: -d 'files of items follow'
+complete -c parx -n '__parx_is args' -a '(__parx_complete_args)'
+complete -c parx -n '__parx_is items files; and not string match -q -- ":*" (commandline -ct)' -F
+complete -c parx -n '__parx_is items files; and string match -q -- ":*" (commandline -ct)' -f
+complete -c parx -n '__parx_is items files' -a ::: -d 'items follow'
+complete -c parx -n '__parx_is items files' -a :::: -d 'files of items follow'
+
+# Input.
+complete -c parx -n '__parx_is options script' -s 0 -l null \
+    -d 'items are separated by NUL bytes'
+complete -c parx -n '__parx_is options script' -s d -l delimiter -x \
+    -a '(__parx_delimiters)' -d 'items are separated by byte C'
+complete -c parx -n '__parx_is options script' -s a -l arg-file -r -F \
+    -d 'read items from FILE'
+complete -c parx -n '__parx_is options script' -l link \
+    -d 'pair sources element by element'
+complete -c parx -n '__parx_is options script' -s n -l max-args -x \
+    -d 'put up to N items in each job'
+complete -c parx -n '__parx_is options script' -l colsep -x \
+    -d 'split items into columns at REGEX'
+
+# The command.
+complete -c parx -n '__parx_is options script' -s I -x \
+    -d 'use STR instead of {} in the command'
+complete -c parx -n '__parx_is options script' -s c -l shell -x \
+    -d 'run SCRIPT with /bin/sh -c'
+
+# Running.
+complete -c parx -n '__parx_is options script' -s j -l jobs -x \
+    -a '(__parx_jobs)' -d 'run N jobs at once'
+complete -c parx -n '__parx_is options script' -s P -x \
+    -a '(__parx_jobs)' -d 'run N jobs at once'
+complete -c parx -n '__parx_is options script' -l timeout -x \
+    -a '100ms 500ms 1s 5s 30s 1m 5m 1h' -d 'kill a job running longer than D'
+complete -c parx -n '__parx_is options script' -l retries -x \
+    -d 'run a failed job up to N more times'
+complete -c parx -n '__parx_is options script' -l halt -x \
+    -a 'never soon,fail=1 now,fail=1 soon,success=1 now,success=1 soon,fail=10% now,fail=10%' \
+    -d 'when to stop early'
+complete -c parx -n '__parx_is options script' -l fail-fast \
+    -d 'same as --halt now,fail=1'
+complete -c parx -n '__parx_is options script' -l delay -x \
+    -a '100ms 500ms 1s 5s' -d 'wait D between starting two jobs'
+complete -c parx -n '__parx_is options script' -l dry-run \
+    -d 'print the commands, run nothing'
+complete -c parx -n '__parx_is options script' -s t -l verbose \
+    -d 'print each command to stderr as it starts'
+complete -c parx -n '__parx_is options script' -l joblog -r -F \
+    -d 'append a line per finished job to FILE'
+complete -c parx -n '__parx_is options script' -l resume \
+    -d 'skip jobs the joblog shows as done'
+complete -c parx -n '__parx_is options script' -l resume-failed \
+    -d 'skip jobs the joblog shows as succeeded'
+complete -c parx -n '__parx_is options script' -l bar \
+    -d 'show progress on stderr'
+
+# Output.
+complete -c parx -n '__parx_is options script' -l group \
+    -d "print each job's output in one piece (default)"
+complete -c parx -n '__parx_is options script' -l line-buffer \
+    -d 'pass output on as it comes, in whole lines'
+complete -c parx -n '__parx_is options script' -l lb \
+    -d 'pass output on as it comes, in whole lines'
+complete -c parx -n '__parx_is options script' -s u -l ungroup \
+    -d 'let jobs write straight to the output'
+complete -c parx -n '__parx_is options script' -s k -l keep-order \
+    -d 'print results in input order'
+complete -c parx -n '__parx_is options script' -l tag \
+    -d "prefix output lines with the job's items"
+complete -c parx -n '__parx_is options script' -l tagstring -x \
+    -d 'prefix output lines with STR'
+
+complete -c parx -n '__parx_is options script' -s h -l help \
+    -d 'print the help and exit'
+complete -c parx -n '__parx_is options script' -s V -l version \
+    -d 'print the version and exit'

@@ -551,8 +551,7 @@ worker_main(void *arg)
 	struct job *j;
 
 	while ((j = queue_pop()) != NULL) {
-		if (opts.keep_order)
-			collect_window(j->seq);
+		collect_window(j->seq);
 		if (stop_requested()) {
 			job_free(j);
 			continue;

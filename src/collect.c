@@ -199,7 +199,8 @@ collect_claim(struct job *j)
 {
 	int ok;
 
-	if (pthread_mutex_trylock(&outlock) != 0)
+	/* Under --bar, the collector alone writes, between bar redraws. */
+	if (opts.bar || pthread_mutex_trylock(&outlock) != 0)
 		return 0;
 	ok = !out_closed && owner == NULL && (opts.keep_order ?
 	    j->seq == live_seq : ndeferred == 0);
@@ -455,6 +456,10 @@ process(struct job *j)
 			joblog_write(j);
 		check_halt(j);
 	}
+	/* The bar's line must not run into job output on a terminal. */
+	if (opts.bar)
+		bar_clear();
+	output(j);
 	if (opts.bar) {
 		LOCK(&c.lock);
 		total = c.total;
@@ -462,7 +467,6 @@ process(struct job *j)
 		UNLOCK(&c.lock);
 		bar_update(ndone, nfailed, total, known);
 	}
-	output(j);
 }
 
 /* Under -k, what is left when jobs were dropped (halt, signal). */

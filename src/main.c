@@ -172,6 +172,8 @@ main(int argc, char **argv)
 	sigset_t old;
 	int rc, zero;
 
+	/* Messages say "parx:" whatever the binary is called. */
+	program_invocation_name = program_invocation_short_name = "parx";
 	open_std_fds();
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);

@@ -239,12 +239,14 @@ int	 joblog_parse_line(const char *line, size_t len,
 	    unsigned long long *seq, struct logent *);
 const struct logent *joblog_find(unsigned long long seq);
 void	 joblog_write(const struct job *);
+void	 joblog_cmd_key(struct strbuf *, const char *cmdline);
 void	 joblog_close(void);
 
 /* bar.c */
 void	 bar_init(void);
 void	 bar_update(unsigned long long done, unsigned long long failed,
 	    unsigned long long total, int total_known);
+void	 bar_clear(void);
 void	 bar_finish(unsigned long long done, unsigned long long failed,
 	    unsigned long long total);
 

@@ -38,6 +38,7 @@ struct worker {
 	char		 seqvar[40];
 	char		 slotvar[40];
 	struct strbuf	 cmd;
+	struct strbuf	 key;		/* cmd as the joblog spells it */
 	struct strbuf	 part[2];	/* --line-buffer: unfinished lines */
 	char		*scratch;
 };
@@ -472,7 +473,8 @@ resume_skip(struct worker *w, struct job *j)
 
 	if (e == NULL)
 		return 0;
-	if (strcmp(e->cmd, w->cmd.s) != 0) {
+	joblog_cmd_key(&w->key, w->cmd.s);
+	if (strcmp(e->cmd, w->key.s) != 0) {
 		struct strbuf sb = { 0 };
 
 		snprintf(num, sizeof(num), "%llu", j->seq);
@@ -605,6 +607,7 @@ workers_join(void)
 		argv_free(&workers[i].av);
 		argv_free(&workers[i].tagav);
 		sb_free(&workers[i].cmd);
+		sb_free(&workers[i].key);
 		sb_free(&workers[i].part[0]);
 		sb_free(&workers[i].part[1]);
 		free(workers[i].scratch);

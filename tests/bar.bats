@@ -30,7 +30,8 @@ on_tty() {
 	run -0 --separate-stderr "$PARX" --bar printf '%s\n' ::: a b c
 	[ "$(sort <<<"$output")" = "$(printf 'a\nb\nc')" ]
 	last=${stderr_lines[${#stderr_lines[@]} - 1]}
-	[[ $last =~ ^parx:\ 3/3\ 100%\ [0-9]+\.[0-9]\ jobs/s\ elapsed\ [0-9]+:[0-9][0-9] ]]
+	re='^parx: 3/3 100% [0-9]+\.[0-9] jobs/s elapsed [0-9]+:[0-9][0-9]'
+	[[ $last =~ $re ]]
 	[[ $last != *failed* ]]
 	[[ $stderr != *"$CR"* ]]
 	[[ $stderr != *"$ESC"* ]]
@@ -96,13 +97,14 @@ on_tty() {
 }
 
 @test "bar: on a terminal job output does not follow the progress text" {
-	on_tty -a --bar -j1 sh -c 'sleep 0.2; echo "out $1"; echo "err $1" >&2' \
-	    sh ::: a b c
+	on_tty -a --bar -j1 \
+	    sh -c 'sleep 0.2; echo "out $1"; echo "err $1" >&2' sh ::: a b c
 	[ "$rc" -eq 0 ]
 	tty=$(cat "$T/tty")
 	for x in a b c; do
 		[[ $tty == *"out $x"* ]] && [[ $tty == *"err $x"* ]]
 	done
-	# After a clear-to-end-of-line only a carriage return may follow.
-	[[ $tty != *"$ESC[K"[!$CR]* ]]
+	# The progress text (text, then clear-to-end-of-line) is followed
+	# only by a carriage return, never by output on the same line.
+	[[ $tty != *[!$CR]"$ESC[K"[!$CR]* ]]
 }

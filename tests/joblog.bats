@@ -7,7 +7,8 @@ setup() {
 	PARX=${PARX:-$BATS_TEST_DIRNAME/../parx}
 	T=$BATS_TEST_TMPDIR
 	LOG=$T/log
-	HEADER=$(printf 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand')
+	HEADER=$(printf '%s\t' Seq Host Starttime JobRuntime Send Receive \
+	    Exitval Signal)Command
 }
 
 # Prints the Seq column of the log, sorted, one per line.
@@ -17,12 +18,14 @@ seqs() {
 
 # Prints column $1 of the log line for Seq $2 (the last such line).
 col() {
-	awk -F'\t' -v c="$1" -v s="$2" 'NR > 1 && $1 == s { v = $c } END { print v }' "$LOG"
+	awk -F'\t' -v c="$1" -v s="$2" \
+	    'NR > 1 && $1 == s { v = $c } END { print v }' "$LOG"
 }
 
 @test "joblog: header first, then one line per job in GNU parallel's format" {
 	before=$(date +%s)
-	run -0 --separate-stderr "$PARX" --joblog "$LOG" printf '%s\n' ::: a bb ccc
+	run -0 --separate-stderr "$PARX" --joblog "$LOG" printf '%s\n' \
+	    ::: a bb ccc
 	after=$(date +%s)
 	[ "$(sort <<<"$output")" = "$(printf 'a\nbb\nccc')" ]
 	[ "$(head -n 1 "$LOG")" = "$HEADER" ]
@@ -215,7 +218,7 @@ b" c
 @test "joblog: an interrupted run, resumed, completes every job once" {
 	cd "$T"
 	touch slow
-	script='echo {} >>ran; case {} in 3|4) [ -e slow ] && sleep 30;; esac; :'
+	script='echo {} >>ran; case {} in 3|4) [ ! -e slow ] || sleep 30;; esac'
 	"$PARX" -j2 --joblog "$LOG" -c "$script" ::: 1 2 3 4 5 6 \
 	    >/dev/null 2>&1 3>&- &
 	pid=$!
@@ -241,7 +244,8 @@ b" c
 	run -255 --separate-stderr "$PARX" --joblog "$T/no/such/dir/log" \
 	    echo ::: a
 	[ "$output" = "" ]
-	[ "$stderr" = "parx: cannot open joblog $T/no/such/dir/log: No such file or directory" ]
+	[ "$stderr" = "parx: cannot open joblog $T/no/such/dir/log:"\
+" No such file or directory" ]
 	run -255 --separate-stderr "$PARX" --joblog "$T" echo ::: a
 	[ "$output" = "" ]
 	[ "$stderr" = "parx: cannot open joblog $T: Is a directory" ]

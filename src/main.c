@@ -91,6 +91,16 @@ kill_fd(void)
 
 static sigset_t termsigs;
 
+static void
+add_unless_ignored(int sig)
+{
+	struct sigaction sa;
+
+	if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+		return;
+	sigaddset(&termsigs, sig);
+}
+
 static void *
 signal_main(void *arg)
 {
@@ -192,15 +202,21 @@ main(int argc, char **argv)
 	if (opts.bar)
 		bar_init();
 
-	/* Every thread inherits this mask; only signal_main takes them. */
+	/*
+	 * Every thread inherits this mask; only signal_main takes them.  A
+	 * signal ignored when parx started stays ignored, as nohup(1) and a
+	 * shell's background jobs expect (the jobs still get defaults).
+	 */
 	sigemptyset(&termsigs);
-	sigaddset(&termsigs, SIGINT);
-	sigaddset(&termsigs, SIGTERM);
-	sigaddset(&termsigs, SIGHUP);
+	add_unless_ignored(SIGINT);
+	add_unless_ignored(SIGTERM);
+	add_unless_ignored(SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &termsigs, &old);
-	xpthread(pthread_create(&sigtid, NULL, signal_main, NULL), __FILE__,
-	    __LINE__);
-	xpthread(pthread_detach(sigtid), __FILE__, __LINE__);
+	if (!sigisemptyset(&termsigs)) {
+		xpthread(pthread_create(&sigtid, NULL, signal_main, NULL),
+		    __FILE__, __LINE__);
+		xpthread(pthread_detach(sigtid), __FILE__, __LINE__);
+	}
 
 	queue_init((size_t)opts.jobs * 2 + 16);
 	collect_start();

@@ -3,6 +3,9 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g -Wall -Wextra
@@ -71,23 +74,19 @@ bench: parx
 
 install: parx
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(DATADIR)/bash-completion/completions \
-	    $(DESTDIR)$(DATADIR)/zsh/site-functions \
-	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(FISHCOMPDIR)
 	install -m 0755 parx $(DESTDIR)$(BINDIR)/parx
 	install -m 0644 man/parx.1 $(DESTDIR)$(MANDIR)/man1/parx.1
-	install -m 0644 completions/parx.bash \
-	    $(DESTDIR)$(DATADIR)/bash-completion/completions/parx
-	install -m 0644 completions/_parx \
-	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_parx
+	install -m 0644 completions/parx.bash $(DESTDIR)$(BASHCOMPDIR)/parx
+	install -m 0644 completions/_parx $(DESTDIR)$(ZSHCOMPDIR)/_parx
 	install -m 0644 completions/parx.fish \
-	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/parx.fish
+	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/parx $(DESTDIR)$(MANDIR)/man1/parx.1 \
-	    $(DESTDIR)$(DATADIR)/bash-completion/completions/parx \
-	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_parx \
-	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/parx.fish
+	    $(DESTDIR)$(BASHCOMPDIR)/parx $(DESTDIR)$(ZSHCOMPDIR)/_parx \
+	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish
 
 clean: clean-sanitize
 	rm -f parx $(OBJS)

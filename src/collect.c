@@ -199,8 +199,12 @@ collect_claim(struct job *j)
 {
 	int ok;
 
-	/* Under --bar, the collector alone writes, between bar redraws. */
-	if (opts.bar || pthread_mutex_trylock(&outlock) != 0)
+	/*
+	 * Under --bar the collector alone writes, between bar redraws; with
+	 * --retries an attempt's output is not known to be the last one.
+	 */
+	if (opts.bar || opts.retries > 0 ||
+	    pthread_mutex_trylock(&outlock) != 0)
 		return 0;
 	ok = !out_closed && owner == NULL && (opts.keep_order ?
 	    j->seq == live_seq : ndeferred == 0);

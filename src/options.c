@@ -565,4 +565,7 @@ options_parse(int argc, char **argv)
 	check_combinations();
 	if (opts.nsources == 0)
 		add_source(SRC_STDIN, "-", NULL, 0);
+	/* Tags need the output: -u then passes it on a line at a time. */
+	if (opts.outmode == OUT_UNGROUP && (opts.tag || opts.tagstring))
+		opts.outmode = OUT_LINE;
 }

@@ -76,6 +76,16 @@ spawn_init(const char *prog)
 		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
 			sigaddset(&def, sig);
 	}
+#if defined(__GLIBC__) && defined(__linux__)
+	/*
+	 * glibc's child sets its own two real-time signals (32 and 33) to
+	 * SIG_IGN unless they are in this set, and sigaddset refuses them:
+	 * set their bits directly so that jobs start with them at default.
+	 */
+	for (sig = 32; sig < SIGRTMIN; sig++)
+		def.__val[(sig - 1) / (8 * sizeof(def.__val[0]))] |=
+		    1UL << ((sig - 1) % (8 * sizeof(def.__val[0])));
+#endif
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &def);

@@ -5,7 +5,9 @@
  * applies --timeout and --retries, and hands the finished job to the
  * collector.
  *
- * A worker's slot ({%}) is its index + 1: no two running jobs share one.
+ * A job's slot ({%}) is the lowest one free when it starts, as in GNU
+ * parallel, so no two running jobs share one and -j4 with two jobs uses
+ * slots 1 and 2.
  * It waits with poll(2) on the pipes, a pidfd for the child (so a child
  * that exits while something it left behind holds the pipes open is
  * noticed), and the stop and kill pipes of main.c.  It signals only its
@@ -61,6 +63,8 @@ static struct worker *workers;
 static int nworkers;
 static struct tmpl *cmdtmpl;
 static struct tmpl *tagtmpl;
+static pthread_mutex_t slotlock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char *slotused;	/* slotused[s - 1]: s is taken */
 static int watch_stdout;	/* stdout is a pipe: poll it for its end */
 static pthread_mutex_t delaylock = PTHREAD_MUTEX_INITIALIZER;
 static double next_start;
@@ -119,7 +123,6 @@ env_init(struct worker *w)
 	w->envp[n] = w->seqvar;
 	w->envp[n + 1] = w->slotvar;
 	w->nenv = n + 2;
-	snprintf(w->slotvar, sizeof(w->slotvar), "PARX_SLOT=%d", w->slot);
 }
 
 static void
@@ -128,7 +131,7 @@ set_tag(struct worker *w, struct job *j)
 	int k;
 
 	if (opts.tagstring != NULL) {
-		tmpl_expand(tagtmpl, j, w->slot, &w->tagav);
+		tmpl_expand(tagtmpl, j, j->slot, &w->tagav);
 		j->tag = xstrdup(w->tagav.v[0]);
 	} else {
 		struct strbuf sb = { 0 };
@@ -142,6 +145,27 @@ set_tag(struct worker *w, struct job *j)
 		j->tag = sb.s;
 	}
 	j->taglen = strlen(j->tag);
+}
+
+static int
+slot_take(void)
+{
+	int s;
+
+	LOCK(&slotlock);
+	for (s = 0; slotused[s]; s++)
+		;
+	slotused[s] = 1;
+	UNLOCK(&slotlock);
+	return s + 1;
+}
+
+static void
+slot_give(int s)
+{
+	LOCK(&slotlock);
+	slotused[s - 1] = 0;
+	UNLOCK(&slotlock);
 }
 
 /* --delay: jobs start at least opts.delay apart. */
@@ -501,12 +525,13 @@ run_job(struct worker *w, struct job *j)
 	int attempt;
 
 	j->slot = w->slot;
+	snprintf(w->slotvar, sizeof(w->slotvar), "PARX_SLOT=%d", j->slot);
 	if (j->has_nul) {
 		job_error(j, 126, "job %N: item contains a NUL byte (use -0)",
 		    "");
 		return;
 	}
-	tmpl_expand(cmdtmpl, j, w->slot, &w->av);
+	tmpl_expand(cmdtmpl, j, j->slot, &w->av);
 	if (opts.tag || opts.tagstring != NULL)
 		set_tag(w, j);
 	if (opts.dry_run || opts.verbose || opts.joblog != NULL) {
@@ -558,7 +583,9 @@ worker_main(void *arg)
 			job_free(j);
 			continue;
 		}
+		w->slot = slot_take();
 		run_job(w, j);
+		slot_give(w->slot);
 		collect_put(j);
 	}
 	return NULL;
@@ -580,13 +607,13 @@ workers_start(int n)
 	watch_stdout = fstat(1, &st) == 0 && (S_ISFIFO(st.st_mode) ||
 	    S_ISSOCK(st.st_mode));
 	workers = xcalloc(n, sizeof(*workers));
+	slotused = xcalloc(n, 1);
 	nworkers = n;
 	xpthread(pthread_attr_init(&attr), __FILE__, __LINE__);
 	/* Workers need little stack; thousands of them must fit. */
 	xpthread(pthread_attr_setstacksize(&attr, 256 * 1024), __FILE__,
 	    __LINE__);
 	for (i = 0; i < n; i++) {
-		workers[i].slot = i + 1;
 		env_init(&workers[i]);
 		if (opts.outmode == OUT_LINE)
 			workers[i].scratch = xmalloc(SCRATCH);
@@ -614,6 +641,7 @@ workers_join(void)
 		free(workers[i].envp);
 	}
 	free(workers);
+	free(slotused);
 	tmpl_free(cmdtmpl);
 	if (tagtmpl != NULL)
 		tmpl_free(tagtmpl);

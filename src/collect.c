@@ -43,6 +43,11 @@ static struct {
 	unsigned long long	 next;		/* -k: next seq to print */
 	size_t			 window_size;
 	size_t			 ndeferred;	/* copy of ndeferred */
+	unsigned long long	 ndone;		/* finished, not interrupted */
+	unsigned long long	 nfailed;
+	unsigned long long	 nsucceeded;
+	int			 halted;
+	int			 haltcode;
 } c = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.more = PTHREAD_COND_INITIALIZER,
@@ -65,8 +70,6 @@ static unsigned long long next = 1, maxseq;
 static size_t held_mem, in_hold;
 static int holdfd = -1;
 static off_t holdend;
-static unsigned long long ndone, nfailed, nsucceeded;
-static int halted, haltcode;
 
 static int
 write_all(int fd, const char *p, size_t n)
@@ -300,25 +303,33 @@ job_code(const struct job *j)
 	return j->status;
 }
 
-static void
-check_halt(const struct job *j)
+/* Counts j and applies --halt; c.lock held.  Returns 1 to stop. */
+static int
+count_job(const struct job *j)
 {
-	unsigned long long k = opts.halt.on_fail ? nfailed : nsucceeded;
+	unsigned long long k;
 	int hit;
 
-	if (halted || opts.halt.when == HALT_NEVER ||
+	if (j->skip || j->interrupted)
+		return 0;
+	c.ndone++;
+	if (j->failed)
+		c.nfailed++;
+	else
+		c.nsucceeded++;
+	if (c.halted || opts.halt.when == HALT_NEVER ||
 	    j->failed != opts.halt.on_fail)
-		return;
+		return 0;
+	k = opts.halt.on_fail ? c.nfailed : c.nsucceeded;
 	if (opts.halt.percent)
-		hit = (double)k * 100 >= opts.halt.n * (double)ndone;
+		hit = (double)k * 100 >= opts.halt.n * (double)c.ndone;
 	else
 		hit = (double)k >= opts.halt.n;
 	if (!hit)
-		return;
-	halted = 1;
-	haltcode = opts.halt.on_fail ? job_code(j) : 0;
-	stop_request(opts.halt.when == HALT_NOW ? STOP_NOW : STOP_SOON,
-	    SIGTERM);
+		return 0;
+	c.halted = 1;
+	c.haltcode = opts.halt.on_fail ? job_code(j) : 0;
+	return 1;
 }
 
 static size_t
@@ -447,19 +458,12 @@ output(struct job *j)
 static void
 process(struct job *j)
 {
-	unsigned long long total;
+	unsigned long long total, done, failed;
 	int known;
 
-	if (!j->skip && !j->interrupted) {
-		ndone++;
-		if (j->failed)
-			nfailed++;
-		else
-			nsucceeded++;
-		if (opts.joblog != NULL && !opts.dry_run)
-			joblog_write(j);
-		check_halt(j);
-	}
+	if (!j->skip && !j->interrupted && opts.joblog != NULL &&
+	    !opts.dry_run)
+		joblog_write(j);
 	/* The bar's line must not run into job output on a terminal. */
 	if (opts.bar)
 		bar_clear();
@@ -468,8 +472,10 @@ process(struct job *j)
 		LOCK(&c.lock);
 		total = c.total;
 		known = c.total_known;
+		done = c.ndone;
+		failed = c.nfailed;
 		UNLOCK(&c.lock);
-		bar_update(ndone, nfailed, total, known);
+		bar_update(done, failed, total, known);
 	}
 }
 
@@ -532,11 +538,17 @@ collect_start(void)
 	    __LINE__);
 }
 
-/* Takes ownership of j. */
+/*
+ * Takes ownership of j.  The worker calls this before it takes another
+ * job, so --halt decides here, before anything else can start.
+ */
 void
 collect_put(struct job *j)
 {
+	int halt;
+
 	LOCK(&c.lock);
+	halt = count_job(j);
 	if (c.tail != NULL)
 		c.tail->next = j;
 	else
@@ -544,6 +556,9 @@ collect_put(struct job *j)
 	c.tail = j;
 	SIGNAL(&c.more);
 	UNLOCK(&c.lock);
+	if (halt)
+		stop_request(opts.halt.when == HALT_NOW ? STOP_NOW :
+		    STOP_SOON, SIGTERM);
 }
 
 void
@@ -588,11 +603,11 @@ collect_finish(void)
 	UNLOCK(&c.lock);
 	xpthread(pthread_join(tid, NULL), __FILE__, __LINE__);
 	if (opts.bar)
-		bar_finish(ndone, nfailed, c.total);
+		bar_finish(c.ndone, c.nfailed, c.total);
 	free(ring);
 	if (holdfd >= 0)
 		close(holdfd);
-	if (halted)
-		return haltcode;
-	return nfailed > 100 ? 101 : (int)nfailed;
+	if (c.halted)
+		return c.haltcode;
+	return c.nfailed > 100 ? 101 : (int)c.nfailed;
 }

@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,15 @@ static size_t held_mem, in_hold;
 static int holdfd = -1;
 static off_t holdend;
 
+/* Waits until fd, which someone made non-blocking, takes more. */
+static void
+wait_writable(int fd)
+{
+	struct pollfd pf = { fd, POLLOUT, 0 };
+
+	poll(&pf, 1, -1);
+}
+
 static int
 write_all(int fd, const char *p, size_t n)
 {
@@ -80,6 +90,10 @@ write_all(int fd, const char *p, size_t n)
 		w = write(fd, p, n);
 		if (w == -1 && errno == EINTR)
 			continue;
+		if (w == -1 && errno == EAGAIN) {
+			wait_writable(fd);
+			continue;
+		}
 		if (w == -1)
 			return -1;
 		p += w;
@@ -225,20 +239,31 @@ collect_claim(struct job *j)
  * One read from the owner's stdout pipe fd straight to stdout (splice(2)
  * moves it without a copy through user space).  Returns what the read
  * did, like read(2); once stdout is gone the bytes are read and dropped.
+ * When fd is non-blocking, splice's EAGAIN could mean a full stdout as
+ * well as an empty pipe, so read(2) and a blocking write are used.
  */
 ssize_t
-collect_stream(struct job *j, int fd)
+collect_stream(struct job *j, int fd, int nonblock)
 {
 	static int nosplice;
 	char buf[64 * 1024];
 	ssize_t n;
 
-	if (j->tag == NULL && !__atomic_load_n(&nosplice, __ATOMIC_RELAXED) &&
+	if (j->tag == NULL && !nonblock &&
+	    !__atomic_load_n(&nosplice, __ATOMIC_RELAXED) &&
 	    !__atomic_load_n(&out_closed, __ATOMIC_RELAXED)) {
-		do
+		for (;;) {
 			n = splice(fd, NULL, 1, NULL, 1 << 20, SPLICE_F_MOVE);
-		while (n == -1 && errno == EINTR);
-		if (n >= 0 || errno == EAGAIN)
+			if (n == -1 && errno == EINTR)
+				continue;
+			/* fd blocks, so it is stdout that is full. */
+			if (n == -1 && errno == EAGAIN) {
+				wait_writable(1);
+				continue;
+			}
+			break;
+		}
+		if (n >= 0)
 			return n;
 		if (errno != EINVAL && errno != ENOSYS) {
 			LOCK(&outlock);

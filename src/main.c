@@ -136,7 +136,8 @@ open_std_fds(void)
 /*
  * Each running job holds about 7 descriptors (two pipes, a pidfd, two
  * spill files).  Raise the soft limit to fit -j; if the hard limit does
- * not allow it, run fewer jobs and say so once.
+ * not allow it, run fewer jobs and say so once.  The process limit
+ * (ulimit -u) counts threads too.
  */
 static void
 fit_limits(int zero)
@@ -158,9 +159,13 @@ fit_limits(int zero)
 	}
 	max = rl.rlim_cur == RLIM_INFINITY ? 1L << 20 :
 	    ((long)rl.rlim_cur - 32) / 7;
+	/*
+	 * Under RLIMIT_NPROC each running job costs a worker thread and a
+	 * process; a few more threads are parx's own.
+	 */
 	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (long)rl.rlim_cur < max)
-		max = (long)rl.rlim_cur;
+	    ((long)rl.rlim_cur - 8) / 2 < max)
+		max = ((long)rl.rlim_cur - 8) / 2;
 	if (max < 1)
 		max = 1;
 	if (zero) {

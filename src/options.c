@@ -425,6 +425,7 @@ void
 options_parse(int argc, char **argv)
 {
 	const char *jobs = NULL, *e;
+	char *re;
 	long v;
 	int c, rc;
 
@@ -459,8 +460,10 @@ options_parse(int argc, char **argv)
 			opts.maxargs = (int)v;
 			break;
 		case OPT_COLSEP:
-			if ((rc = regcomp(&opts.colsep, colsep_escapes(optarg),
-			    REG_EXTENDED)) != 0) {
+			re = colsep_escapes(optarg);
+			rc = regcomp(&opts.colsep, re, REG_EXTENDED);
+			free(re);
+			if (rc != 0) {
 				char msg[256];
 
 				regerror(rc, &opts.colsep, msg, sizeof(msg));

@@ -223,7 +223,7 @@ int	 collect_finish(void);		/* returns the exit status */
 void	 collect_window(unsigned long long seq);
 void	 collect_lines(struct job *, int stream, const char *, size_t);
 int	 collect_claim(struct job *);
-ssize_t	 collect_stream(struct job *, int fd);
+ssize_t	 collect_stream(struct job *, int fd, int nonblock);
 void	 collect_msg(const char *, size_t);
 void	 collect_wake(void);
 

@@ -54,6 +54,7 @@ struct run {
 	int		 stopseen;
 	int		 killseen;
 	int		 outseen;
+	int		 nonblock;	/* pipes drained without waiting */
 	int		 group_gone;
 	double		 term_at;	/* --timeout: send SIGTERM */
 	double		 kill_at;	/* send SIGKILL to what is left */
@@ -229,7 +230,7 @@ drain(struct worker *w, struct job *j, struct run *r, int s)
 		if (n > 0)
 			line_feed(w, j, s, w->scratch, (size_t)n);
 	} else if (s == 0 && (j->streaming || collect_claim(j)))
-		n = collect_stream(j, r->fd[s]);
+		n = collect_stream(j, r->fd[s], r->nonblock);
 	else
 		n = outbuf_fill(s == 0 ? &j->out : &j->err, r->fd[s]);
 	if (n > 0) {
@@ -256,6 +257,7 @@ drain_now(struct worker *w, struct job *j, struct run *r)
 		if (r->fd[s] < 0)
 			continue;
 		fcntl(r->fd[s], F_SETFL, fcntl(r->fd[s], F_GETFL) | O_NONBLOCK);
+		r->nonblock = 1;
 		while (r->fd[s] >= 0 && drain(w, j, r, s) > 0)
 			;
 		if (r->fd[s] >= 0) {
@@ -596,7 +598,7 @@ workers_start(int n)
 {
 	pthread_attr_t attr;
 	struct stat st;
-	int i;
+	int i, rc;
 
 	cmdtmpl = tmpl_new(opts.cmd, opts.ncmd, opts.replace, opts.script,
 	    opts.shell);
@@ -617,8 +619,17 @@ workers_start(int n)
 		env_init(&workers[i]);
 		if (opts.outmode == OUT_LINE)
 			workers[i].scratch = xmalloc(SCRATCH);
-		xpthread(pthread_create(&workers[i].tid, &attr, worker_main,
-		    &workers[i]), __FILE__, __LINE__);
+		if ((rc = pthread_create(&workers[i].tid, &attr, worker_main,
+		    &workers[i])) == EAGAIN && i > 0) {
+			/* Other processes of the user took what -j needed. */
+			fprintf(stderr, "parx: warning: cannot start more than "
+			    "%d jobs at once (%s)\n", i, strerror(rc));
+			free(workers[i].envp);
+			free(workers[i].scratch);
+			nworkers = i;
+			break;
+		}
+		xpthread(rc, __FILE__, __LINE__);
 	}
 	pthread_attr_destroy(&attr);
 }

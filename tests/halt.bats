@@ -1,0 +1,186 @@
+#!/usr/bin/env bats
+# --halt and --fail-fast: stop starting jobs (soon) or also kill the
+# running ones (now) after N failures or successes, or a share of the jobs
+# finished so far; a fail halt exits with the triggering job's status,
+# 128+S for a signal (SPEC 5, 8, 13.10, 13.12).
+
+load helpers
+
+setup()
+{
+	parx_setup
+	M=$$$RANDOM$BATS_TEST_NUMBER
+}
+
+teardown()
+{
+	local p
+	for p in $(pgrep -f "$M" || true); do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+}
+
+nothing_left()
+{
+	local left
+	left=$(pgrep -af "$M" || true)
+	same "" "$left" "processes left running"
+}
+
+# Each job records that it started, prints its item and exits with it.
+STEP='touch started-$PARX_SEQ; echo "job $PARX_SEQ"; exit $1'
+
+# started: the sequence numbers of the jobs that started.
+started()
+{
+	ls | sed -n 's/^started-//p' | sort -n | tr '\n' ' '
+}
+
+@test "--halt now,fail=1: exits with the failing job's status, starts no more" {
+	run -3 --separate-stderr parx -j1 --halt now,fail=1 -c "$STEP" \
+	    ::: 0 3 0 4
+	expect "job 1" "job 2"
+	same "1 2 " "$(started)" "jobs started"
+}
+
+@test "--halt soon,fail=1: same exit status, starts no more (-j1)" {
+	run -5 --separate-stderr parx -j1 --halt soon,fail=1 -c "$STEP" \
+	    ::: 0 0 5 0 0
+	expect "job 1" "job 2" "job 3"
+	same "1 2 3 " "$(started)" "jobs started"
+}
+
+@test "--halt now,fail=2: the second failure halts" {
+	run -4 --separate-stderr parx -j1 --halt now,fail=2 -c "$STEP" \
+	    ::: 3 0 4 0 5
+	same "1 2 3 " "$(started)" "jobs started"
+}
+
+@test "--fail-fast: same as --halt now,fail=1" {
+	run -7 --separate-stderr parx -j1 --fail-fast -c "$STEP" ::: 0 7 0
+	expect "job 1" "job 2"
+	same "1 2 " "$(started)" "jobs started"
+}
+
+@test "--halt now,fail=1 kills running jobs and their children, keeps output" {
+	run -6 --separate-stderr parx -k -j2 --halt now,fail=1 -c 'case {} in
+	slow)	echo slow-out; touch slow-started
+		sleep 1000.'"$M"' & sleep 1001.'"$M"' ;;
+	fail)	waitfor slow-started; echo fail-out; exit 6 ;;
+	*)	touch started-{} ;;
+	esac' ::: slow fail c d
+	expect slow-out fail-out
+	expect_err
+	[ ! -e started-c ] && [ ! -e started-d ]
+	nothing_left
+	no_tmpfiles
+}
+
+@test "--halt now,fail=1 kills a running job that ignores SIGTERM too" {
+	run -6 --separate-stderr parx -j2 --halt now,fail=1 -c 'case {} in
+	slow)	trap "" TERM; touch slow-started
+		sleep 1000.'"$M"' & sleep 1001.'"$M"' ;;
+	fail)	waitfor slow-started; exit 6 ;;
+	esac' ::: slow fail
+	nothing_left
+}
+
+@test "--halt soon,fail=1: running jobs finish and print, no new job starts" {
+	# The slow job outlives the failure by a second, then prints.
+	run -6 --separate-stderr parx -k -j2 --halt soon,fail=1 -c 'case {} in
+	slow)	touch slow-started; waitfor failed; sleep 1; echo slow-done ;;
+	fail)	waitfor slow-started; echo fail-out; touch failed; exit 6 ;;
+	*)	touch started-{} ;;
+	esac' ::: slow fail c d
+	expect slow-done fail-out
+	[ ! -e started-c ] && [ ! -e started-d ]
+}
+
+@test "--halt now,success=1: exits 0 at the first success, starts no more" {
+	run -0 --separate-stderr parx -j1 --halt now,success=1 -c "$STEP" \
+	    ::: 1 2 0 0 3
+	same "1 2 3 " "$(started)" "jobs started"
+}
+
+@test "--halt soon,success=2: exits 0 once two jobs succeeded" {
+	run -0 --separate-stderr parx -j1 --halt soon,success=2 -c "$STEP" \
+	    ::: 0 4 0 5 0
+	same "1 2 3 " "$(started)" "jobs started"
+}
+
+@test "--halt now,success=1 kills the running jobs" {
+	run -0 --separate-stderr parx -j2 --halt now,success=1 -c 'case {} in
+	slow)	touch slow-started; exec sleep 1000.'"$M"' ;;
+	ok)	waitfor slow-started; exit 0 ;;
+	esac' ::: slow ok
+	nothing_left
+}
+
+@test "--halt now,fail=50%: triggers when failures reach half of the finished" {
+	# After job 1: 0 of 1 failed; after job 2: 1 of 2 = 50%.
+	run -3 --separate-stderr parx -j1 --halt now,fail=50% -c "$STEP" \
+	    ::: 0 3 0 0
+	same "1 2 " "$(started)" "jobs started"
+}
+
+@test "--halt now,fail=60%: 1 of 2 is not enough, 2 of 3 is" {
+	run -6 --separate-stderr parx -j1 --halt now,fail=60% -c "$STEP" \
+	    ::: 0 5 6 0 0
+	same "1 2 3 " "$(started)" "jobs started"
+}
+
+@test "--halt soon,fail=50%: a first job failing is 100%" {
+	run -9 --separate-stderr parx -j1 --halt soon,fail=50% -c "$STEP" \
+	    ::: 9 0 0
+	same "1 " "$(started)" "jobs started"
+}
+
+@test "--halt now,fail=100%: only while every finished job failed" {
+	run -2 --separate-stderr parx -j1 --halt now,fail=100% -c "$STEP" \
+	    ::: 0 2 3 0
+	same "1 2 3 4 " "$(started)" "jobs started"
+}
+
+@test "--halt now,success=50%: triggers at half successes, exits 0" {
+	run -0 --separate-stderr parx -j1 --halt now,success=50% -c "$STEP" \
+	    ::: 4 0 0 0
+	same "1 2 " "$(started)" "jobs started"
+}
+
+@test "--halt fail: a job ended by a signal gives 128+S" {
+	run -138 --separate-stderr parx -j1 --halt now,fail=1 \
+	    -c 'kill -USR1 $$' ::: a b
+	run -137 --separate-stderr parx -j1 --halt soon,fail=1 \
+	    -c 'kill -KILL $$' ::: a b
+}
+
+@test "--halt fail: a timed-out job gives 143" {
+	run -143 --separate-stderr parx -j1 --halt now,fail=1 --timeout 0.2 \
+	    -c 'touch started-$PARX_SEQ; exec sleep 1000.'"$M" ::: a b
+	same "1 " "$(started)" "jobs started"
+	nothing_left
+}
+
+@test "--halt fail: a job that cannot start gives its status" {
+	run -127 --separate-stderr parx -j1 --halt now,fail=1 \
+	    nosuch-command-"$M" ::: a b
+}
+
+@test "--halt never: every job runs, the failures are counted" {
+	run -2 --separate-stderr parx -j1 --halt never -c "$STEP" ::: 0 3 0 4
+	same "1 2 3 4 " "$(started)" "jobs started"
+}
+
+@test "--halt: bad policies are usage errors naming the value" {
+	for p in soon now fail=1 later,fail=1 now,fail=0 now,fail=x now,fail= \
+	    now,fail=-1 now,fail=1.5 now,fail=0% now,fail=101% now,success \
+	    now,fail=1x soon,fails=1 'now, fail=1' NOW,fail=1; do
+		run --separate-stderr parx --halt "$p" touch ::: ran
+		usage_error || { echo "for --halt '$p'" >&2; return 1; }
+		[[ ${stderr_lines[0]} == *"$p"* ]] || {
+			echo "message does not name '$p'" >&2
+			return 1
+		}
+	done
+	[ ! -e ran ]
+}

@@ -21,7 +21,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,34 +71,11 @@ static size_t held_mem, in_hold;
 static int holdfd = -1;
 static off_t holdend;
 
-/* Waits until fd, which someone made non-blocking, takes more. */
-static void
-wait_writable(int fd)
-{
-	struct pollfd pf = { fd, POLLOUT, 0 };
-
-	poll(&pf, 1, -1);
-}
-
+/* write_full, as 0 or -1 with errno. */
 static int
 write_all(int fd, const char *p, size_t n)
 {
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1 && errno == EAGAIN) {
-			wait_writable(fd);
-			continue;
-		}
-		if (w == -1)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return write_full(fd, p, n) == n ? 0 : -1;
 }
 
 /* Called with outlock held when a write to stdout failed. */

@@ -56,24 +56,6 @@ tmpfile_open(void)
 	return fd;
 }
 
-/* Writes all of p; returns how much was written (n unless errno says). */
-static size_t
-write_all(int fd, const char *p, size_t n)
-{
-	size_t done = 0;
-	ssize_t w;
-
-	while (done < n) {
-		w = write(fd, p + done, n - done);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		done += (size_t)w;
-	}
-	return done;
-}
-
 /* The first allocation fits; later ones double, up to the spill limit. */
 static void
 grow(char **p, size_t *cap, size_t need)
@@ -129,7 +111,7 @@ outbuf_add(struct outbuf *ob, const void *p, size_t n)
 	if (n == 0)
 		return 0;
 	if (to_file(ob)) {
-		w = write_all(ob->fd, p, n);
+		w = write_full(ob->fd, p, n);
 		ob->filelen += (off_t)w;
 		ob->total += w;
 		if (w == n)
@@ -268,7 +250,7 @@ copy_file(const struct outbuf *ob, int fd)
 			continue;
 		if (n <= 0)
 			return -1;
-		if (write_all(fd, buf, (size_t)n) != (size_t)n)
+		if (write_full(fd, buf, (size_t)n) != (size_t)n)
 			return -1;
 		off += n;
 	}
@@ -279,12 +261,12 @@ copy_file(const struct outbuf *ob, int fd)
 int
 outbuf_write(struct outbuf *ob, int fd)
 {
-	if (ob->memlen > 0 && write_all(fd, ob->mem, ob->memlen) != ob->memlen)
+	if (ob->memlen > 0 && write_full(fd, ob->mem, ob->memlen) != ob->memlen)
 		return -1;
 	if (ob->filelen > 0 && copy_file(ob, fd) == -1)
 		return -1;
 	if (ob->taillen > 0 &&
-	    write_all(fd, ob->tail, ob->taillen) != ob->taillen)
+	    write_full(fd, ob->tail, ob->taillen) != ob->taillen)
 		return -1;
 	return 0;
 }

@@ -260,6 +260,8 @@ int	 stop_signal(void);		/* signal for running jobs, or 0 */
 int	 stop_fd(void);			/* readable once jobs must stop */
 int	 kill_fd(void);			/* readable once jobs must die */
 double	 now(void);
+size_t	 write_full(int fd, const void *, size_t);
+void	 wait_writable(int fd);
 int	 ncpus(void);
 
 /* Pthread calls that fail are bugs: these abort with file and line. */

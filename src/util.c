@@ -5,10 +5,13 @@
  * Nothing here keeps shared state; each caller owns what it passes in.
  */
 #include <err.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "parx.h"
 
@@ -56,6 +59,40 @@ xstrdup(const char *s)
 	size_t n = strlen(s) + 1;
 
 	return memcpy(xmalloc(n), s, n);
+}
+
+/* Waits until fd, which someone made non-blocking, takes more. */
+void
+wait_writable(int fd)
+{
+	struct pollfd pf = { fd, POLLOUT, 0 };
+
+	poll(&pf, 1, -1);
+}
+
+/*
+ * Writes all of p to fd, retrying on EINTR and waiting out EAGAIN.
+ * Returns how much was written: n, or less with errno saying why.
+ */
+size_t
+write_full(int fd, const void *p, size_t n)
+{
+	size_t done = 0;
+	ssize_t w;
+
+	while (done < n) {
+		w = write(fd, (const char *)p + done, n - done);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1 && errno == EAGAIN) {
+			wait_writable(fd);
+			continue;
+		}
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	return done;
 }
 
 double

@@ -252,7 +252,7 @@ parse_halt(const char *s, struct halt *h)
 		end++;
 		if (v <= 0 || v > 100)
 			return -1;
-	} else if (v < 1 || v != floor(v) || v > 1e15)
+	} else if (v < 1 || v > 1e15 || v != (double)(long long)v)
 		return -1;
 	if (*end != '\0')
 		return -1;

@@ -131,10 +131,12 @@ tmpl_new(char **words, int nwords, const char *replace, const char *script,
     const char *shell)
 {
 	struct tmpl *t = xcalloc(1, sizeof(*t));
+	char *one[1];
 	int i;
 
 	if (script != NULL) {
-		words = (char **)&script;
+		one[0] = (char *)script;
+		words = one;
 		nwords = 1;
 		t->shell = shell;
 	}

@@ -33,6 +33,7 @@ src/%.o: src/%.c src/parx.h
 # Runs the bats suite against ./parx (or $PARX), then lints the man page.
 check: parx tests/.bats-ok
 	PARX=$${PARX:-$(CURDIR)/parx} $(BATS) tests
+	PARX=$${PARX:-$(CURDIR)/parx} sh tests/stress.sh --short
 	@sh tests/lint-man.sh
 
 tests/.bats-ok:
@@ -93,3 +94,44 @@ clean: clean-sanitize
 
 .PHONY: all check check-bats asan tsan check-sanitize clean-sanitize bench \
     install uninstall clean
+
+# Reliability gates (tests/README.md): libFuzzer harnesses, the stress
+# run and valgrind.  fuzz/run.sh runs the harnesses; make fuzz builds them.
+FUZZ_CC = clang
+FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -pthread \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZERS = fuzz/template-fuzz fuzz/input-fuzz fuzz/parse-fuzz \
+    fuzz/joblog-fuzz
+
+fuzz: $(FUZZERS)
+
+fuzz/template-fuzz: fuzz/template_fuzz.c fuzz/common.h src/template.c \
+    src/util.c src/parx.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/template_fuzz.c \
+	    src/template.c src/util.c
+
+fuzz/input-fuzz: fuzz/input_fuzz.c fuzz/common.h src/reader.c src/job.c \
+    src/util.c src/parx.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/input_fuzz.c src/job.c \
+	    src/util.c
+
+fuzz/parse-fuzz: fuzz/parse_fuzz.c fuzz/common.h src/options.c \
+    src/util.c src/parx.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/parse_fuzz.c src/util.c
+
+fuzz/joblog-fuzz: fuzz/joblog_fuzz.c fuzz/common.h src/joblog.c \
+    src/util.c src/parx.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/joblog_fuzz.c src/joblog.c \
+	    src/util.c
+
+stress: parx
+	PARX=$${PARX:-$(CURDIR)/parx} sh tests/stress.sh
+
+stress-short: parx
+	PARX=$${PARX:-$(CURDIR)/parx} sh tests/stress.sh --short
+
+# Representative runs under valgrind (tests/valgrind.sh).
+valgrind: parx
+	PARX=$${PARX:-$(CURDIR)/parx} sh tests/valgrind.sh
+
+.PHONY: fuzz stress stress-short valgrind

@@ -153,9 +153,10 @@ parse_duration(const char *s, double *out)
 	char *end;
 	double v, mul = 1;
 
+	/* Plain decimal only: strtod would take hex, "inf" and exponents. */
 	errno = 0;
-	if (*s == '\0' || isspace((unsigned char)*s) || *s == '-' ||
-	    *s == '+')
+	if (*s == '\0' || strspn(s, "0123456789.") == 0 ||
+	    strspn(s, "0123456789.") != strcspn(s, "msh"))
 		return -1;
 	v = strtod(s, &end);
 	if (errno != 0 || end == s || !isfinite(v) || v < 0)
@@ -244,7 +245,8 @@ parse_halt(const char *s, struct halt *h)
 		return -1;
 	errno = 0;
 	v = strtod(p, &end);
-	if (errno != 0 || end == p || !isfinite(v))
+	if (errno != 0 || end == p || !isfinite(v) ||
+	    end != p + strspn(p, "0123456789."))
 		return -1;
 	h->percent = 0;
 	if (*end == '%') {
@@ -461,6 +463,9 @@ options_parse(int argc, char **argv)
 			break;
 		case OPT_COLSEP:
 			re = colsep_escapes(optarg);
+			if (opts.has_colsep)
+				regfree(&opts.colsep);	/* the last one wins */
+			opts.has_colsep = 0;
 			rc = regcomp(&opts.colsep, re, REG_EXTENDED);
 			free(re);
 			if (rc != 0) {

@@ -44,14 +44,13 @@ need_perl()
 	done
 }
 
-# Found by make valgrind (and LeakSanitizer): the --colsep pattern with
-# its \t and \n turned into bytes was never freed.
-@test "--colsep leaks no memory" {
+# leak_free ARGS...: parx ARGS exits 0 with no definite or indirect leak,
+# checked by LeakSanitizer in an ASan build, else by valgrind.
+leak_free()
+{
 	case ${PARX##*/} in
 	*asan*)
-		# LeakSanitizer fails the run itself.
-		run -0 parx --colsep , echo {2} ::: a,b
-		expect b
+		run -0 --separate-stderr parx "$@"
 		return ;;
 	*tsan*)
 		skip "no leak checker in a TSan build" ;;
@@ -59,6 +58,19 @@ need_perl()
 	command -v valgrind >/dev/null 2>&1 || skip "needs valgrind"
 	run -0 --separate-stderr valgrind -q --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-	    "$PARX" --colsep '\t' echo {2} ::: "$(printf 'a\tb')" 3>&-
+	    "$PARX" "$@" 3>&-
+}
+
+# Found by make valgrind (and LeakSanitizer): the --colsep pattern with
+# its \t and \n turned into bytes was never freed.
+@test "--colsep leaks no memory" {
+	leak_free --colsep '\t' echo {2} ::: "$(printf 'a\tb')"
+	expect b
+}
+
+# Found with the parse fuzzer: a second --colsep compiled over the first
+# without freeing it.
+@test "--colsep given twice leaks no memory" {
+	leak_free --colsep , --colsep ';' echo {2} ::: 'a;b'
 	expect b
 }

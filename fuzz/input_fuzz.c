@@ -1,0 +1,388 @@
+/*
+ * input_fuzz.c - libFuzzer harness for src/reader.c: rd_next splitting
+ * input into items at a delimiter, -n grouping, the cartesian product and
+ * --link of several sources, and split_cols with a --colsep regex.
+ *
+ * reader.c is compiled into this file so its static functions are
+ * reachable; its read(2) calls go through fuzz_read, which hands out the
+ * input in chunks of pseudo-random size (with the odd EINTR) so items
+ * straddle read boundaries.  The queue and the collector are stubs that
+ * record the jobs, which are then compared with a reference split.
+ *
+ * Input: four control bytes, then the input bytes.
+ *   byte 0  delimiter (low two bits): 0 '\n', 1 '\0', 2 ',', 3 the byte
+ *           after byte 3
+ *   byte 1  bits 0-1 -n (0: none), bit 2 --colsep, bits 3-4 mode:
+ *           0 stdin in chunks, 1 a memfd read with read(2), 2 the product
+ *           with a second source, 3 --link with it; bit 5: the queue
+ *           closes after a few jobs
+ *   byte 2  seed for the chunk sizes
+ *   byte 3  which --colsep regex (the last ones use a byte of the input)
+ */
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../src/parx.h"
+#include "common.h"
+
+static ssize_t fuzz_read(int, void *, size_t);
+#define read(fd, buf, n)	fuzz_read(fd, buf, n)
+#include "../src/reader.c"
+#undef read
+
+struct opts opts;
+
+/* The fake standard input. */
+static const uint8_t *in_p;
+static size_t in_n;
+static uint32_t rng;
+
+static uint32_t
+next_rand(void)
+{
+	rng = rng * 1103515245u + 12345u;
+	return rng >> 8;
+}
+
+static ssize_t
+fuzz_read(int fd, void *buf, size_t n)
+{
+	size_t k;
+
+	if (fd != 0)
+		return (read)(fd, buf, n);
+	if (next_rand() % 16 == 0) {
+		errno = EINTR;
+		return -1;
+	}
+	if (in_n == 0)
+		return 0;
+	k = 1 + next_rand() % (next_rand() % 4 == 0 ? 4096 : 16);
+	if (k > n)
+		k = n;
+	if (k > in_n)
+		k = in_n;
+	memcpy(buf, in_p, k);
+	in_p += k;
+	in_n -= k;
+	return (ssize_t)k;
+}
+
+/* What the queue received. */
+static struct job **got;
+static size_t ngot, capgot, close_after;
+static unsigned long long total;
+static int closed;
+
+int
+queue_push(struct job *j)
+{
+	if (close_after > 0 && ngot >= close_after)
+		return -1;
+	if (ngot == capgot) {
+		capgot = capgot ? capgot * 2 : 64;
+		got = realloc(got, capgot * sizeof(*got));
+	}
+	got[ngot++] = j;
+	return 0;
+}
+
+void
+queue_close(void)
+{
+	closed = 1;
+}
+
+void
+collect_total(unsigned long long n)
+{
+	total = n;
+}
+
+/* job.c frees a job's output buffers; these have none. */
+void
+outbuf_init(struct outbuf *ob)
+{
+	memset(ob, 0, sizeof(*ob));
+	ob->fd = -1;
+}
+
+void
+outbuf_free(struct outbuf *ob)
+{
+	(void)ob;
+}
+
+static const char *const regexes[] = {
+	",", "\t", "-", "\\.",		/* one literal byte: checked exactly */
+	" +", "[,;]+", "ab|c", ":+", "x*y", "(a|b)c", "[[:space:]]+",
+};
+#define NLITERAL	4
+static const char litchars[NLITERAL] = { ',', '\t', '-', '.' };
+#define NREGEX		(sizeof(regexes) / sizeof(regexes[0]))
+static regex_t compiled[NREGEX];
+
+/* The reference: items are delimiter-terminated; a last one may lack it. */
+static size_t
+ref_split(const uint8_t *p, size_t n, int delim, const uint8_t ***it,
+    size_t **len)
+{
+	size_t cnt = 0, i, start = 0;
+
+	*it = malloc((n + 1) * sizeof(**it));
+	*len = malloc((n + 1) * sizeof(**len));
+	for (i = 0; i < n; i++) {
+		if (p[i] != (uint8_t)delim)
+			continue;
+		(*it)[cnt] = p + start;
+		(*len)[cnt++] = i - start;
+		start = i + 1;
+	}
+	if (start < n) {
+		(*it)[cnt] = p + start;
+		(*len)[cnt++] = n - start;
+	}
+	return cnt;
+}
+
+static void
+check_item(const struct job *j, int k, const uint8_t *p, size_t n)
+{
+	CHECK(j->lens[k] == n && memcmp(j->items[k], p, n) == 0 &&
+	    j->items[k][n] == '\0', "job %llu item %d differs", j->seq, k);
+}
+
+/*
+ * Columns: for a one-byte separator exactly the pieces between its
+ * occurrences in each item; otherwise at least one per item, each found
+ * after the previous one inside the items, in order.
+ */
+static void
+check_cols(const struct job *j, int lit)
+{
+	const char *at, *e;
+	int k, c = 0;
+
+	if (j->has_nul) {
+		CHECK(j->cols == j->items, "a NUL item was split");
+		return;
+	}
+	CHECK(j->ncols >= j->nitems, "job %llu: %d columns for %d items",
+	    j->seq, j->ncols, j->nitems);
+	for (c = 0; c < j->ncols; c++)
+		CHECK(strlen(j->cols[c]) == j->collens[c], "column length");
+	c = 0;
+	if (!lit) {
+		k = 0;
+		at = j->items[0];
+		while (c < j->ncols) {
+			CHECK(k < j->nitems, "job %llu: column '%s' not found",
+			    j->seq, j->cols[c]);
+			if ((e = strstr(at, j->cols[c])) == NULL) {
+				if (++k < j->nitems)
+					at = j->items[k];
+				continue;
+			}
+			at = e + j->collens[c];
+			c++;
+		}
+		return;
+	}
+	for (k = 0; k < j->nitems; k++) {
+		const char *s = j->items[k];
+
+		at = s;
+		for (;;) {
+			CHECK(c < j->ncols, "job %llu: too few columns", j->seq);
+			e = strchr(at, lit);
+			if (e == NULL) {
+				CHECK(strcmp(j->cols[c], at) == 0,
+				    "last column of '%s'", s);
+				c++;
+				break;
+			}
+			CHECK(j->collens[c] == (size_t)(e - at) &&
+			    memcmp(j->cols[c], at, e - at) == 0,
+			    "column %d of '%s'", c, s);
+			at = e + 1;
+			c++;
+		}
+	}
+	CHECK(c == j->ncols, "job %llu: %d columns, expected %d", j->seq,
+	    j->ncols, c);
+}
+
+static const char *words2[] = { "x", "y", "" };
+
+static void
+check_jobs(const uint8_t *p, size_t n, int mode, int lit)
+{
+	const uint8_t **it;
+	size_t *len, cnt, want, i, k;
+	int max = opts.maxargs > 0 ? opts.maxargs : 1, nul;
+
+	cnt = ref_split(p, n, opts.delim, &it, &len);
+	if (mode < 2)
+		want = (cnt + max - 1) / max;
+	else if (mode == 2)
+		want = cnt * 3;
+	else
+		want = cnt == 0 ? 0 : cnt > 3 ? cnt : 3;
+	if (close_after == 0 || want < close_after) {
+		CHECK(ngot == want, "%zu jobs, expected %zu", ngot, want);
+		CHECK(total == want, "total %llu, expected %zu", total, want);
+	} else
+		CHECK(ngot == close_after, "%zu jobs after the queue closed",
+		    ngot);
+	CHECK(closed, "queue not closed");
+	for (i = 0; i < ngot; i++) {
+		struct job *j = got[i];
+
+		CHECK(j->seq == i + 1, "seq %llu at %zu", j->seq, i);
+		if (mode < 2) {
+			size_t first = i * max;
+			int m = cnt - first < (size_t)max ? (int)(cnt - first) :
+			    max;
+
+			CHECK(j->nitems == m, "job %zu: %d items", i, j->nitems);
+			for (k = 0; k < (size_t)m; k++)
+				check_item(j, (int)k, it[first + k],
+				    len[first + k]);
+		} else {
+			size_t a = mode == 2 ? i / 3 : i % cnt;
+			const char *w = words2[i % 3];
+
+			CHECK(j->nitems == 2, "job %zu: %d items", i, j->nitems);
+			check_item(j, 0, it[a], len[a]);
+			check_item(j, 1, (const uint8_t *)w, strlen(w));
+		}
+		for (nul = 0, k = 0; k < (size_t)j->nitems; k++)
+			if (memchr(j->items[k], '\0', j->lens[k]) != NULL)
+				nul = 1;
+		CHECK(j->has_nul == nul, "job %llu: has_nul %d", j->seq,
+		    j->has_nul);
+		if (opts.has_colsep)
+			check_cols(j, lit);
+		else
+			CHECK(j->cols == j->items && j->ncols == j->nitems,
+			    "columns without --colsep");
+	}
+	free(it);
+	free(len);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	size_t i;
+
+	(void)argc;
+	(void)argv;
+	for (i = 0; i < NREGEX; i++)
+		if (regcomp(&compiled[i], regexes[i], REG_EXTENDED) != 0)
+			abort();
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fin f = { data, size };
+	struct source src[2];
+	static int memfd = -1;
+	char path[64];
+	int d, b1, mode, sel, lit = 0, own_re = 0;
+	regex_t re;
+	size_t i;
+
+	if (size < 4)
+		return 0;
+	d = fin_byte(&f);
+	b1 = fin_byte(&f);
+	rng = (uint32_t)fin_byte(&f) * 2654435761u + 1;
+	sel = fin_byte(&f);
+	mode = (b1 >> 3) & 3;
+
+	memset(&opts, 0, sizeof(opts));
+	switch (d & 3) {
+	case 0:
+		opts.delim = '\n';
+		break;
+	case 1:
+		opts.delim = '\0';
+		break;
+	case 2:
+		opts.delim = ',';
+		break;
+	default:
+		opts.delim = fin_byte(&f);
+		break;
+	}
+	opts.maxargs = mode < 2 ? b1 & 3 : 0;
+	if (b1 & 4) {
+		opts.has_colsep = 1;
+		if (sel % 16 < (int)NREGEX) {
+			opts.colsep = compiled[sel % 16];
+			if (sel % 16 < NLITERAL)
+				lit = litchars[sel % 16];
+		} else {
+			/* One byte from the input, as a bracket expression. */
+			char buf[8];
+			int c = f.n > 0 ? f.p[0] : 'x';
+
+			if (c == 0 || c == ']' || c == '^' || c == '\\' ||
+			    c == '-' || c == '[')
+				c = 'q';
+			snprintf(buf, sizeof(buf), "[%c]", c);
+			if (regcomp(&re, buf, REG_EXTENDED) != 0)
+				return 0;
+			opts.colsep = re;
+			own_re = 1;
+			lit = c;
+		}
+	}
+	in_p = f.p;
+	in_n = f.n;
+	memset(src, 0, sizeof(src));
+	src[0].type = SRC_STDIN;
+	src[0].path = "-";
+	if (mode == 1) {
+		if (memfd == -1 && (memfd = memfd_create("in", MFD_CLOEXEC)) < 0)
+			abort();
+		if (ftruncate(memfd, 0) == -1 ||
+		    pwrite(memfd, f.p, f.n, 0) != (ssize_t)f.n)
+			abort();
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
+		src[0].type = SRC_FILE;
+		src[0].path = path;
+	}
+	src[1].type = SRC_WORDS;
+	src[1].words = (char **)words2;
+	src[1].nwords = 3;
+	opts.sources = src;
+	opts.nsources = mode >= 2 ? 2 : 1;
+	opts.link = mode == 3;
+	close_after = b1 & 32 ? 1 + sel % 5 : 0;
+
+	nextseq = 1;
+	ngot = 0;
+	total = 0;
+	closed = 0;
+	reader_main(NULL);
+	check_jobs(f.p, f.n, mode, lit);
+
+	for (i = 0; i < ngot; i++)
+		job_free(got[i]);
+	if (own_re)
+		regfree(&re);
+	return 0;
+}

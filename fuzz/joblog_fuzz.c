@@ -1,0 +1,251 @@
+/*
+ * joblog_fuzz.c - libFuzzer harness for src/joblog.c: joblog_parse_line,
+ * loading a log for --resume (joblog_open, joblog_find), and the line
+ * joblog_write appends.
+ *
+ * Input: a selector byte, then
+ *   0  one line for joblog_parse_line;
+ *   1  a whole log file: loaded as --resume does, every Seq must be found
+ *      with its last complete line, then a job is appended and must read
+ *      back even when the file ended in the middle of a line;
+ *   2  the fields of a job (seq, times, status, signal, output size) and
+ *      its command line: joblog_write's line must parse back to them.
+ */
+#include <sys/mman.h>
+
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../src/parx.h"
+#include "common.h"
+
+static int logfd_mem = -1;
+static char logpath_mem[64];
+
+static void
+fresh_log(const void *p, size_t n)
+{
+	if (logfd_mem == -1) {
+		if ((logfd_mem = memfd_create("joblog", MFD_CLOEXEC)) == -1)
+			abort();
+		snprintf(logpath_mem, sizeof(logpath_mem), "/proc/self/fd/%d",
+		    logfd_mem);
+	}
+	if (ftruncate(logfd_mem, 0) == -1 ||
+	    (n > 0 && pwrite(logfd_mem, p, n, 0) != (ssize_t)n))
+		abort();
+}
+
+static char *
+slurp(size_t *n)
+{
+	off_t end = lseek(logfd_mem, 0, SEEK_END);
+	char *s = malloc((size_t)end + 1);
+
+	if (s == NULL || pread(logfd_mem, s, (size_t)end, 0) != end)
+		abort();
+	s[end] = '\0';
+	*n = (size_t)end;
+	return s;
+}
+
+/* The log's spelling of a command: newlines become the two bytes \n. */
+static char *
+escaped(const char *s)
+{
+	struct strbuf sb = { 0 };
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\n')
+			sb_add(&sb, "\\n", 2);
+		else
+			sb_addc(&sb, *s);
+	}
+	sb_add(&sb, "", 0);
+	return sb.s;
+}
+
+static void
+one_line(const uint8_t *p, size_t n)
+{
+	unsigned long long seq = 0;
+	struct logent e;
+	const char *q = (const char *)p;
+	size_t tabs = 0, i;
+
+	memset(&e, 0, sizeof(e));
+	if (joblog_parse_line(q, n, &seq, &e) == -1)
+		return;
+	CHECK(seq >= 1 && e.sig >= 0, "seq %llu sig %d", seq, e.sig);
+	/* The Command is what follows the eighth TAB. */
+	for (i = 0; i < n && tabs < 8; i++)
+		tabs += q[i] == '\t';
+	CHECK(tabs == 8 && memcmp(e.cmd, q + i, n - i) == 0 &&
+	    e.cmd[n - i] == '\0', "command column");
+	/* The header is not a job. */
+	CHECK(strncmp(q, "Seq\t", 4) != 0, "header parsed");
+	free(e.cmd);
+}
+
+struct ref {
+	unsigned long long	 seq;
+	struct logent		 e;
+};
+
+/* Loads the log as --resume does and checks it against a reference. */
+static void
+whole_log(const uint8_t *p, size_t n)
+{
+	struct ref *ref = NULL;
+	size_t nref = 0, i, k, start, len;
+	unsigned long long seq, maxseq = 0;
+	const struct logent *f;
+	struct logent e;
+	struct job j;
+	char *after;
+
+	fresh_log(p, n);
+	/* Complete lines only; the last line for a Seq counts. */
+	for (start = 0, i = 0; i < n; i++) {
+		if (p[i] != '\n')
+			continue;
+		if (joblog_parse_line((const char *)p + start, i - start,
+		    &seq, &e) == 0) {
+			for (k = 0; k < nref && ref[k].seq != seq; k++)
+				;
+			if (k == nref) {
+				ref = realloc(ref, (nref + 1) * sizeof(*ref));
+				ref[nref++].seq = seq;
+			} else
+				free(ref[k].e.cmd);
+			ref[k].e = e;
+			if (seq > maxseq)
+				maxseq = seq;
+		}
+		start = i + 1;
+	}
+	/* A NUL byte ends getline's view of a line early: not compared. */
+	if (memchr(p, '\0', n) != NULL)
+		goto out;
+	CHECK(joblog_open(logpath_mem, 1) == 0, "joblog_open failed");
+	for (k = 0; k < nref; k++) {
+		f = joblog_find(ref[k].seq);
+		CHECK(f != NULL, "seq %llu not found", ref[k].seq);
+		CHECK(f->exitval == ref[k].e.exitval && f->sig == ref[k].e.sig &&
+		    strcmp(f->cmd, ref[k].e.cmd) == 0,
+		    "seq %llu: not its last line", ref[k].seq);
+	}
+	if (maxseq < ULLONG_MAX)
+		CHECK(joblog_find(maxseq + 1) == NULL, "phantom seq");
+
+	/* A new line lands on a line of its own. */
+	memset(&j, 0, sizeof(j));
+	j.seq = maxseq < ULLONG_MAX ? maxseq + 1 : 1;
+	j.start = 1795689600.123;
+	j.runtime = 0.5;
+	j.status = 3;
+	j.cmdline = "echo appended";
+	joblog_write(&j);
+	joblog_close();
+	CHECK(joblog_open(logpath_mem, 1) == 0, "joblog_open again failed");
+	f = joblog_find(j.seq);
+	CHECK(f != NULL && f->exitval == 3 && f->sig == 0 &&
+	    strcmp(f->cmd, "echo appended") == 0, "appended line lost");
+	joblog_close();
+	after = slurp(&len);
+	CHECK(len > n && memcmp(after, p, n) == 0, "the log was rewritten");
+	free(after);
+out:
+	for (k = 0; k < nref; k++)
+		free(ref[k].e.cmd);
+	free(ref);
+}
+
+static uint64_t
+take(struct fin *f, int bytes)
+{
+	uint64_t v = 0;
+
+	while (bytes-- > 0)
+		v = v << 8 | (uint64_t)fin_byte(f);
+	return v;
+}
+
+/* joblog_write's line parses back to the job it was written for. */
+static void
+round_trip(struct fin *f)
+{
+	unsigned long long seq;
+	struct logent e;
+	struct job j;
+	char *log, *line, *cmd, *want;
+	size_t n, hl;
+	int sig, exitval;
+
+	memset(&j, 0, sizeof(j));
+	j.seq = take(f, 8);
+	if (j.seq == 0)
+		j.seq = 1;
+	j.start = (double)take(f, 5) + (double)take(f, 2) / 65536;
+	j.runtime = (double)take(f, 4) / 1000;
+	j.status = (int)(take(f, 2) % 257) - 1;
+	j.termsig = (int)(take(f, 1) % 65);
+	j.timed_out = fin_byte(f) & 1;
+	j.outbytes = take(f, 8);
+	cmd = fin_field(f, '\0', NULL);
+	j.cmdline = cmd;
+	if (cmd == NULL)
+		j.cmdline = "";
+
+	fresh_log(NULL, 0);
+	CHECK(joblog_open(logpath_mem, 0) == 0, "joblog_open failed");
+	joblog_write(&j);
+	joblog_close();
+	log = slurp(&n);
+	hl = strlen("Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\t"
+	    "Exitval\tSignal\tCommand\n");
+	CHECK(n > hl && log[n - 1] == '\n', "no line written");
+	line = log + hl;
+	CHECK(memchr(line, '\n', n - hl - 1) == NULL,
+	    "a command broke the line: %s", line);
+	CHECK(joblog_parse_line(line, n - hl - 1, &seq, &e) == 0,
+	    "own line refused: %s", line);
+	sig = j.termsig != 0 ? j.termsig : j.timed_out ? SIGTERM : 0;
+	exitval = sig != 0 ? -1 : j.status;
+	want = escaped(j.cmdline);
+	CHECK(seq == j.seq && e.exitval == exitval && e.sig == sig,
+	    "line %s: seq %llu exitval %d sig %d", line, seq, e.exitval,
+	    e.sig);
+	CHECK(strcmp(e.cmd, want) == 0, "command '%s' logged as '%s'",
+	    want, e.cmd);
+	free(e.cmd);
+	free(want);
+	free(log);
+	free(cmd);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fin f = { data, size };
+	int sel = fin_byte(&f) % 3;
+
+	switch (sel) {
+	case 0:
+		one_line(f.p, f.n);
+		break;
+	case 1:
+		whole_log(f.p, f.n);
+		break;
+	default:
+		round_trip(&f);
+		break;
+	}
+	return 0;
+}

@@ -8,23 +8,12 @@ load helpers
 
 setup()
 {
-	parx_setup
-	M=$$$RANDOM$BATS_TEST_NUMBER
+	marker_setup
 }
 
 teardown()
 {
-	local p
-	for p in $(pgrep -f "$M" || true); do
-		kill -KILL "$p" 2>/dev/null || true
-	done
-}
-
-nothing_left()
-{
-	local left
-	left=$(pgrep -af "$M" || true)
-	same "" "$left" "processes left running"
+	marker_teardown
 }
 
 # Each job records that it started, prints its item and exits with it.

@@ -137,3 +137,28 @@ peak_rss_kb()
 	shift
 	/usr/bin/time -f %M -o "$f" "$@"
 }
+
+# marker_setup: parx_setup, plus $M, a number no other process has on its
+# command line: jobs that may outlive a test carry it, so pgrep finds
+# whatever a test left behind (marker_teardown kills it, nothing_left
+# checks that nothing is).
+marker_setup()
+{
+	parx_setup
+	M=$$$RANDOM$BATS_TEST_NUMBER
+}
+
+marker_teardown()
+{
+	local p
+	for p in $(pgrep -f "$M" || true); do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+}
+
+nothing_left()
+{
+	local left
+	left=$(pgrep -af "$M" || true)
+	same "" "$left" "processes left running"
+}

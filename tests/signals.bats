@@ -8,22 +8,16 @@ load helpers
 
 setup()
 {
-	parx_setup
-	# A number no other process has on its command line: the jobs' sleeps
-	# carry it, so pgrep finds whatever a test left behind.
-	M=$$$RANDOM$BATS_TEST_NUMBER
+	marker_setup
 	pid=
 }
 
 teardown()
 {
-	local p
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
-	for p in $(pgrep -f "$M" || true); do
-		kill -KILL "$p" 2>/dev/null || true
-	done
+	marker_teardown
 }
 
 # start_parx ARG...: starts parx in the background with stdout in out and
@@ -49,14 +43,6 @@ stop_parx()
 	kill -"$1" "$pid"
 	rc=0
 	wait "$pid" || rc=$?
-}
-
-# nothing_left: no process with the marker is running.
-nothing_left()
-{
-	local left
-	left=$(pgrep -af "$M" || true)
-	same "" "$left" "processes left running"
 }
 
 # ms: the time now in milliseconds.

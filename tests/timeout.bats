@@ -7,23 +7,12 @@ load helpers
 
 setup()
 {
-	parx_setup
-	M=$$$RANDOM$BATS_TEST_NUMBER
+	marker_setup
 }
 
 teardown()
 {
-	local p
-	for p in $(pgrep -f "$M" || true); do
-		kill -KILL "$p" 2>/dev/null || true
-	done
-}
-
-nothing_left()
-{
-	local left
-	left=$(pgrep -af "$M" || true)
-	same "" "$left" "processes left running"
+	marker_teardown
 }
 
 ms()

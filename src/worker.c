@@ -43,6 +43,7 @@ struct worker {
 	struct strbuf	 key;		/* cmd as the joblog spells it */
 	struct strbuf	 part[2];	/* --line-buffer: unfinished lines */
 	char		*scratch;
+	double		 start_at;	/* --delay: when the job may start */
 };
 
 /* What one attempt is waiting for. */
@@ -169,22 +170,43 @@ slot_give(int s)
 	UNLOCK(&slotlock);
 }
 
-/* --delay: jobs start at least opts.delay apart. */
-static void
-delay_start(void)
+/* --delay: when the next start may happen; delaylock held. */
+static double
+delay_next(void)
 {
-	double t, at;
+	double t = mono(), at = next_start > t ? next_start : t;
 
-	LOCK(&delaylock);
-	t = mono();
-	at = next_start > t ? next_start : t;
 	next_start = at + opts.delay;
-	UNLOCK(&delaylock);
-	if (at > t) {
-		struct pollfd pf = { stop_fd(), POLLIN, 0 };
+	return at;
+}
 
+/* Sleeps until at, or until parx must stop. */
+static void
+delay_until(double at)
+{
+	struct pollfd pf = { stop_fd(), POLLIN, 0 };
+	double t = mono();
+
+	if (at > t)
 		poll(&pf, 1, (int)((at - t) * 1000 + 0.5));
-	}
+}
+
+/*
+ * Takes the next job.  Under --delay it also gets its start time, under
+ * the same lock, so that start times follow input order.
+ */
+static struct job *
+next_job(double *at)
+{
+	struct job *j;
+
+	if (opts.delay <= 0)
+		return queue_pop();
+	LOCK(&delaylock);
+	if ((j = queue_pop()) != NULL)
+		*at = delay_next();
+	UNLOCK(&delaylock);
+	return j;
 }
 
 /* Passes whole lines on (--line-buffer) and keeps the unfinished one. */
@@ -550,8 +572,13 @@ run_job(struct worker *w, struct job *j)
 		return;
 	}
 	for (attempt = 0;; attempt++) {
+		if (opts.delay > 0 && attempt > 0) {
+			LOCK(&delaylock);
+			w->start_at = delay_next();
+			UNLOCK(&delaylock);
+		}
 		if (opts.delay > 0)
-			delay_start();
+			delay_until(w->start_at);
 		if (stop_requested() && attempt > 0)
 			break;
 		if (opts.verbose) {
@@ -579,7 +606,7 @@ worker_main(void *arg)
 	struct worker *w = arg;
 	struct job *j;
 
-	while ((j = queue_pop()) != NULL) {
+	while ((j = next_job(&w->start_at)) != NULL) {
 		collect_window(j->seq);
 		if (stop_requested()) {
 			job_free(j);

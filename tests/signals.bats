@@ -27,7 +27,7 @@ teardown()
 start_parx()
 {
 	need_env_default_signal
-	env --default-signal=INT "$PARX" "$@" >out 2>err 3>&- &
+	env --default-signal=INT,TERM,HUP "$PARX" "$@" >out 2>err 3>&- &
 	pid=$!
 }
 

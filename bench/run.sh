@@ -25,16 +25,17 @@ case $PARX in
 *)	PARX=$(command -v "$PARX" || echo "$PARX") ;;
 esac
 if [ ! -x "$PARX" ]; then
-	echo "run.sh: $PARX: no parx binary to measure (run make, or set PARX)" >&2
+	echo "run.sh: $PARX: no parx binary (run make, or set PARX)" >&2
 	exit 1
 fi
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	N=500 BIG=20000000 SMALL=200 LARGE=2000 HUGE=100000000
+	N=500 BIG=20000000 SMALL=200 MID=700 LARGE=2000 HUGE=100000000
 	rounds=${BENCH_ROUNDS:-3} peer_rounds=${BENCH_PEER_ROUNDS:-1}
 	w5runs=50
 else
-	N=5000 BIG=500000000 SMALL=2000 LARGE=200000 HUGE=1000000000
+	N=5000 BIG=500000000 SMALL=2000 MID=20000 LARGE=200000
+	HUGE=1000000000
 	rounds=${BENCH_ROUNDS:-5} peer_rounds=${BENCH_PEER_ROUNDS:-2}
 	w5runs=300
 fi
@@ -83,6 +84,7 @@ P=$(q "$PARX")
 F=$(q "$floor")
 seq "$N" >"$tmp/items"
 seq "$SMALL" >"$tmp/small"
+seq "$MID" >"$tmp/mid"
 seq "$LARGE" >"$tmp/large"
 seq 4 >"$tmp/four"
 I=$(q "$tmp/items")
@@ -127,9 +129,12 @@ time_round() {
 			i=$((i + 2))
 		done
 		"$hf" --runs 1 --style none -i --output="$o" \
-		    --export-csv "$tmp/h.csv" "$@" >>"$results/hyperfine.log" 2>&1
-		tail -n +2 "$tmp/h.csv" | while IFS=, read -r name mean _; do
-			echo "$w,$r,$name,$mean"
+		    --export-csv "$tmp/h.csv" "$@" \
+		    >>"$results/hyperfine.log" 2>&1
+		tail -n +2 "$tmp/h.csv" |
+		    while IFS=, read -r name mean _ _ user sys _; do
+			echo "$w,$r,$name,$mean,$(awk -v u="$user" -v s="$sys" \
+			    'BEGIN { print u + s }')"
 		done >>"$raw"
 		return
 	fi
@@ -141,8 +146,8 @@ time_round() {
 			sh -c "$2" <"$tmp/null" >/dev/null 2>&1
 		fi || true
 		t1=$(date +%s.%N)
-		echo "$w,$r,$1,$(echo "$t0 $t1" | awk '{ printf "%.6f", $2 - $1 }')" \
-		    >>"$raw"
+		echo "$w,$r,$1,$(echo "$t0 $t1" |
+		    awk '{ printf "%.6f", $2 - $1 }'),NA" >>"$raw"
 		shift 2
 	done
 }
@@ -166,9 +171,8 @@ run_workload() {
 		set --
 		while IFS=$tab read -r name kind cmd; do
 			grep -qxF "$name" "$tmp/$w.failed" && continue
-			if is_peer_slow "$name" && [ "$r" -gt "$peer_rounds" ]; then
-				continue
-			fi
+			is_peer_slow "$name" && [ "$r" -gt "$peer_rounds" ] &&
+			    continue
 			set -- "$@" "$name" "$cmd"
 		done <"$tmp/$w.spec"
 		[ $# -gt 0 ] || return 0
@@ -187,11 +191,15 @@ run_workload() {
 
 # stat MODE WORKLOAD A [B [SCALE]]: med = median time of A; ratio =
 # median of A/B per round; diff = median of (A - B) * SCALE per round.
+# The time is wall-clock, or CPU time (user + system of parx and its jobs)
+# when $cpu is 1.
+cpu=0
 stat() {
 	awk -F, -v mode="$1" -v w="$2" -v a="$3" -v b="${4:-}" \
-	    -v s="${5:-1}" '
-	$1 == w && $3 == a { ta[$2] = $4 }
-	$1 == w && $3 == b { tb[$2] = $4 }
+	    -v s="${5:-1}" -v f="$((4 + cpu))" '
+	$f == "NA" { next }
+	$1 == w && $3 == a { ta[$2] = $f }
+	$1 == w && $3 == b { tb[$2] = $f }
 	END {
 		n = 0
 		for (r in ta) {
@@ -259,17 +267,23 @@ report_times() {
 	base=$(head -n 1 "$tmp/names")
 	scale=$(awk -v n="$jobs" 'BEGIN { print 1e6 / n }')
 	out '\n%s\n' "$2"
-	out '  %-24s %10s %9s %14s\n' command median "x floor" "us/job over"
+	out '  %-22s %9s %8s %12s %8s %12s\n' command median "x floor" \
+	    "us/job over" "cpu x fl" "cpu us/job"
 	while IFS= read -r name; do
 		if grep -qxF "$name" "$tmp/$w.failed"; then
-			out '  %-24s %10s\n' "$name" "WRONG RESULT"
+			out '  %-22s %9s\n' "$name" "WRONG RESULT"
 			continue
 		fi
 		t=$(fmt %.3fs "$(stat med "$w" "$name")")
 		x=$(fmt %.2f "$(stat ratio "$w" "$name" "$base")")
 		d=$(fmt %+.1f "$(stat diff "$w" "$name" "$base" "$scale")")
-		[ "$name" = "$base" ] && d=-
-		out '  %-24s %10s %9s %14s\n' "$name" "$t" "$x" "$d"
+		cpu=1
+		cx=$(fmt %.2f "$(stat ratio "$w" "$name" "$base")")
+		cd=$(fmt %+.1f "$(stat diff "$w" "$name" "$base" "$scale")")
+		cpu=0
+		[ "$name" = "$base" ] && d=- cd=-
+		out '  %-22s %9s %8s %12s %8s %12s\n' "$name" "$t" "$x" "$d" \
+		    "$cx" "$cd"
 	done <"$tmp/names"
 	peers_line "$w" time
 }
@@ -307,10 +321,11 @@ report_rate() {
 	cut -f 1 "$tmp/$w.spec" >"$tmp/names"
 	base=$(head -n 1 "$tmp/names")
 	out '\n%s\n' "$2"
-	out '  %-24s %10s %9s %12s\n' command median "MB/s" "x floor MB/s"
+	out '  %-22s %9s %8s %12s %8s\n' command median "MB/s" \
+	    "x floor MB/s" "cpu s"
 	while IFS= read -r name; do
 		if grep -qxF "$name" "$tmp/$w.failed"; then
-			out '  %-24s %10s\n' "$name" "WRONG RESULT"
+			out '  %-22s %9s\n' "$name" "WRONG RESULT"
 			continue
 		fi
 		m=$(stat med "$w" "$name")
@@ -319,7 +334,10 @@ report_rate() {
 		[ "$m" != NA ] && mbs=$(awk -v b="$bytes" -v t="$m" \
 		    'BEGIN { printf "%.0f", b / t / 1e6 }')
 		x=$(fmt %.2f "$(stat ratio "$w" "$base" "$name")")
-		out '  %-24s %10s %9s %12s\n' "$name" "$t" "$mbs" "$x"
+		cpu=1
+		c=$(fmt %.3f "$(stat med "$w" "$name")")
+		cpu=0
+		out '  %-22s %9s %8s %12s %8s\n' "$name" "$t" "$mbs" "$x" "$c"
 	done <"$tmp/names"
 	peers_line "$w" rate
 }
@@ -339,7 +357,11 @@ ${gnupar:+$(parallel --version | head -n 1)}"
 	    echo 'date +%s.%N'; fi); $rounds rounds, GNU parallel in" \
 	    "$peer_rounds;" \
 	    "values are medians over rounds"
+	echo "load average at start: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 } | tee -a "$summary"
+if awk '{ exit !($1 > 0.5) }' /proc/loadavg; then
+	say "warning: the machine is busy; wall times will be noisy"
+fi
 
 # ---------------------------------------------------------------- W1
 
@@ -404,8 +426,19 @@ rss() {
 
 say "W4 memory"
 HUGEL=$(hsize "$HUGE")
-w4_small=$(rss "$tmp/small" "$PARX" -j2 /bin/true)
-say "  $SMALL jobs: $w4_small"
+# The small case runs 5 times: its spread shows how much the peak RSS
+# of one and the same run varies, which the growth verdict allows for.
+i=0
+while [ "$i" -lt 5 ]; do
+	rss "$tmp/small" "$PARX" -j2 /bin/true
+	i=$((i + 1))
+done | sort -n >"$tmp/small.rss"
+w4_small=$(sed -n 3p "$tmp/small.rss")
+w4_smin=$(head -n 1 "$tmp/small.rss" | cut -d ' ' -f 1)
+w4_smax=$(tail -n 1 "$tmp/small.rss" | cut -d ' ' -f 1)
+say "  $SMALL jobs: $w4_small ($w4_smin..$w4_smax KiB)"
+w4_mid=$(rss "$tmp/mid" "$PARX" -j2 /bin/true)
+say "  $MID jobs: $w4_mid"
 w4_large=$(rss "$tmp/large" "$PARX" -j2 /bin/true)
 say "  $LARGE jobs: $w4_large"
 w4_group=$(rss "$tmp/four" "$PARX" -j2 "$floor" -w "$HUGE" ::: 1)
@@ -431,7 +464,7 @@ if [ -n "$hf" ]; then
 		tail -n +2 "$tmp/w5p.csv" >>"$tmp/w5.csv"
 	fi
 	tail -n +2 "$tmp/w5.csv" | while IFS=, read -r name _ _ median _; do
-		echo "W5,1,$name,$median"
+		echo "W5,1,$name,$median,NA"
 	done >>"$raw"
 else
 	for name in "parx" "floor -n 0" "xargs -r"; do
@@ -448,7 +481,7 @@ else
 		done
 		t1=$(date +%s.%N)
 		echo "W5,1,$name,$(echo "$t0 $t1" |
-		    awk '{ printf "%.6f", ($2 - $1) / 100 }')" >>"$raw"
+		    awk '{ printf "%.6f", ($2 - $1) / 100 }'),NA" >>"$raw"
 	done
 fi
 w4row() {	# w4row LABEL "KIB SECONDS BYTES" EXPECTED-BYTES
@@ -461,8 +494,12 @@ w4row() {	# w4row LABEL "KIB SECONDS BYTES" EXPECTED-BYTES
 }
 
 report_w4() {
-	out '\nW4 memory: peak RSS (/usr/bin/time %%M) and elapsed time, one run each\n'
-	w4row "parx -j2 true, $SMALL jobs" "$w4_small" 0
+	out '\nW4 memory: peak RSS (/usr/bin/time %%M) and elapsed time\n'
+	w4row "parx -j2 true, $SMALL jobs (median of 5)" "$w4_small" 0
+	out '  %-40s %7s MB\n' "  (spread of the 5 runs)" \
+	    "$(fmt %.1f "$(kib_to_mb "$w4_smin")")-$(fmt %.1f \
+	    "$(kib_to_mb "$w4_smax")")"
+	w4row "parx -j2 true, $MID jobs" "$w4_mid" 0
 	w4row "parx -j2 true, $LARGE jobs" "$w4_large" 0
 	w4row "parx -j2, 1 job printing $HUGEL" "$w4_group" "$HUGE"
 	w4row "parx -j2 -k, 1 job printing $HUGEL" "$w4_keep" "$HUGE"
@@ -488,10 +525,12 @@ report_w5() {
 # ---------------------------------------------------------------- report
 
 out '\nTimes are medians over the rounds; ratios are medians of the ratios\n'
-out 'measured within each round; us/job = (t - t_floor) / jobs.\n'
+out 'measured within each round; us/job = (t - t_floor) / jobs.  "cpu"\n'
+out 'columns use user + system time of the command and its jobs instead of\n'
+out 'wall time: they barely move when other work shares the machine.\n'
 report_times W1 "W1 dispatch: $N jobs of /bin/true" "$N"
-report_times W2 "W2 grouped output: $N jobs of echo ITEM (pipe-draining floor)" \
-    "$N"
+report_times W2 \
+    "W2 grouped output: $N jobs of echo ITEM (pipe-draining floor)" "$N"
 report_rate W3p "W3 big output: 4 jobs x $BIG B, -j2, into a pipe to wc -c" \
     "$total"
 report_rate W3n "W3 big output: 4 jobs x $BIG B, -j2, into /dev/null" "$total"
@@ -500,13 +539,13 @@ report_w5
 
 : >"$tmp/targets"
 v=$(stat ratio W1 "parx -j2" "floor -j2")
-target "W1 parx <= 1.10x floor" "$(fmt %.2fx "$v")" "$(verdict "$v" le 1.10)"
+target "W1 parx <= 1.10x floor" "$(fmt %.3fx "$v")" "$(verdict "$v" le 1.10)"
 v=$(stat ratio W1 "parx -j2" "xargs -P2 -n1")
-target "W1 parx faster than xargs -P2" "$(fmt %.2fx "$v")" \
+target "W1 parx faster than xargs -P2" "$(fmt %.3fx "$v")" \
     "$(verdict "$v" lt 1)"
 for m in "parx -j2" "parx -j2 -k"; do
 	v=$(stat ratio W2 "$m" "floor -j2 drain")
-	target "W2 $m <= 1.10x drain floor" "$(fmt %.2fx "$v")" \
+	target "W2 $m <= 1.10x drain floor" "$(fmt %.3fx "$v")" \
 	    "$(verdict "$v" le 1.10)"
 done
 for w in W3p W3n; do
@@ -515,10 +554,10 @@ for w in W3p W3n; do
 	for m in "parx -j2" "parx -j2 -k"; do
 		v=$(stat ratio "$w" "floor stream" "$m")
 		target "W3 $m >= 0.90x stream floor MB/s, $sink" \
-		    "$(fmt %.2fx "$v")" "$(verdict "$v" ge 0.90)"
+		    "$(fmt %.3fx "$v")" "$(verdict "$v" ge 0.90)"
 	done
 done
-for c in "$SMALL jobs:$w4_small" "$LARGE jobs:$w4_large" \
+for c in "$SMALL jobs:$w4_small" "$MID jobs:$w4_mid" "$LARGE jobs:$w4_large" \
     "1 job of $HUGEL:$w4_group" "1 job of $HUGEL, -k:$w4_keep"; do
 	k=${c#*:}
 	k=${k%% *}
@@ -526,17 +565,23 @@ for c in "$SMALL jobs:$w4_small" "$LARGE jobs:$w4_large" \
 	target "W4 peak RSS < 8 MB, ${c%%:*}" "$(fmt %.1fMB "$v")" \
 	    "$(verdict "$v" lt 8)"
 done
-g=NA
+# Growth is shown against the median of the small runs; it counts when
+# the large run exceeds the largest small run by more than 256 KB.
+g=NA e=NA
 s=${w4_small%% *}
 l=${w4_large%% *}
-[ "$s" != NA ] && g=$((l - s))
-target "W4 no RSS growth $SMALL -> $LARGE jobs (<= 256 KB)" \
-    "$(fmt %+dKB "$g")" "$(verdict "$g" le 256)"
+if [ "$s" != NA ]; then
+	g=$((l - s))
+	e=$((l - w4_smax))
+fi
+target "W4 no RSS growth $SMALL -> $LARGE jobs" "$(fmt %+dKB "$g")" \
+    "$(verdict "$e" le 256)"
 v=$(stat med W5 parx)
 [ "$v" != NA ] && v=$(awk -v t="$v" 'BEGIN { print t * 1000 }')
 target "W5 startup < 2 ms" "$(fmt %.2fms "$v")" "$(verdict "$v" lt 2)"
 
 out '\nTargets%60s  %s\n' measured verdict
 out '%s\n' "$(cat "$tmp/targets")"
+out '\nload average at end: %s\n' "$(cut -d ' ' -f 1-3 /proc/loadavg)"
 say ""
 say "kept: $summary, $raw"

@@ -407,27 +407,42 @@ header(const char *p, size_t n, int stream)
 }
 
 /* Group modes: each job's stream is one piece, exactly once. */
+/*
+ * At b[*pos]: skips a parx message on stderr (returns 0), or returns the
+ * job number of the line there; -1 (a failure) when it is neither.
+ */
+static long
+piece(const char *b, size_t len, size_t *pos, size_t *total, int stream)
+{
+	size_t k;
+	long item;
+
+	if (stream == 'E' && len - *pos >= 6 &&
+	    memcmp(b + *pos, "parx: ", 6) == 0) {
+		k = message(b + *pos, len - *pos);
+		*pos += k;
+		*total += k;
+		return 0;
+	}
+	if ((item = header(b + *pos, len - *pos, stream)) == -1)
+		FAIL("%s: no job line at byte %zu: '%.30s'",
+		    stream == 'J' ? "stdout" : "stderr", *pos, b + *pos);
+	return item;
+}
+
 static size_t
 check_group(const char *b, size_t len, int stream)
 {
 	char *seen = calloc((size_t)njobs + 1, 1);
 	long item, last = 0, i;
-	size_t pos = 0, wl, total = 0, k;
+	size_t pos = 0, wl, total = 0;
 	char *want;
 
 	while (pos < len && errors == 0) {
-		if (stream == 'E' && len - pos >= 6 &&
-		    memcmp(b + pos, "parx: ", 6) == 0) {
-			k = message(b + pos, len - pos);
-			pos += k;
-			total += k;
+		if ((item = piece(b, len, &pos, &total, stream)) == 0)
 			continue;
-		}
-		if ((item = header(b + pos, len - pos, stream)) == -1) {
-			FAIL("%s: no job line at byte %zu: '%.30s'",
-			    stream == 'J' ? "stdout" : "stderr", pos, b + pos);
+		if (item == -1)
 			break;
-		}
 		if (seen[item]++)
 			FAIL("job %ld printed twice on %s", item,
 			    stream == 'J' ? "stdout" : "stderr");
@@ -461,24 +476,16 @@ check_lines(const char *b, size_t len, int stream)
 	size_t *wl = calloc((size_t)njobs + 1, sizeof(*wl));
 	char **want = calloc((size_t)njobs + 1, sizeof(*want));
 	char *done = calloc((size_t)njobs + 1, 1), tag[32];
-	size_t pos = 0, ll, total = 0, k;
+	size_t pos = 0, ll, total = 0;
 	const char *nl;
 	long item, i;
 	int tl;
 
 	while (pos < len && errors == 0) {
-		if (stream == 'E' && len - pos >= 6 &&
-		    memcmp(b + pos, "parx: ", 6) == 0) {
-			k = message(b + pos, len - pos);
-			pos += k;
-			total += k;
+		if ((item = piece(b, len, &pos, &total, stream)) == 0)
 			continue;
-		}
-		if ((item = header(b + pos, len - pos, stream)) == -1) {
-			FAIL("%s: no job line at byte %zu: '%.30s'",
-			    stream == 'J' ? "stdout" : "stderr", pos, b + pos);
+		if (item == -1)
 			break;
-		}
 		if (done[item]) {
 			FAIL("job %ld: a line after its end", item);
 			break;

@@ -26,31 +26,6 @@ static int	 bar_drawn;	/* a line is on the terminal */
 static double	 bar_start;
 static double	 bar_last;	/* when the last line went out */
 
-static double
-monotime(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void
-bar_put(const char *s, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(STDERR_FILENO, s, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-}
-
 /*
  * Formats seconds as M:SS, or H:MM:SS from an hour on.  Elapsed time is
  * rounded down, like a clock; an ETA up, so it shows 0:00 only at the end.
@@ -132,7 +107,7 @@ bar_draw(double t, unsigned long long done, unsigned long long failed,
 		    total_known);
 		buf[n++] = '\n';
 	}
-	bar_put(buf, n);
+	(void)io_write_all(STDERR_FILENO, buf, n);
 	bar_last = t;
 }
 
@@ -140,7 +115,7 @@ void
 bar_init(void)
 {
 	bar_tty = isatty(STDERR_FILENO);
-	bar_start = monotime();
+	bar_start = clock_mono();
 	/* The first redraw on a terminal is immediate, a log line waits. */
 	bar_last = bar_tty ? bar_start - BAR_TTY_INTERVAL : bar_start;
 }
@@ -149,7 +124,7 @@ void
 bar_update(unsigned long long done, unsigned long long failed,
     unsigned long long total, int total_known)
 {
-	double	 t = monotime();
+	double	 t = clock_mono();
 
 	if (t - bar_last < (bar_tty ? BAR_TTY_INTERVAL : BAR_LOG_INTERVAL))
 		return;
@@ -165,7 +140,7 @@ void
 bar_clear(void)
 {
 	if (bar_tty && bar_drawn) {
-		bar_put("\r\033[K", 4);
+		(void)io_write_all(STDERR_FILENO, "\r\033[K", 4);
 		bar_drawn = 0;
 	}
 }
@@ -178,5 +153,5 @@ bar_finish(unsigned long long done, unsigned long long failed,
 		bar_clear();
 		return;
 	}
-	bar_draw(monotime(), done, failed, total, 1);
+	bar_draw(clock_mono(), done, failed, total, 1);
 }

@@ -1,299 +1,66 @@
 /*
- * collect.c - the collector thread: takes finished jobs from the workers,
- * writes the joblog line and the progress bar, applies --halt, and prints
- * each job's output in one piece, in completion order or, with -k, in
- * input order.  It is the one writer of parx's stdout, except that under
- * --line-buffer workers pass whole lines through collect_lines, under the
- * same output lock.
+ * collect.c - the collector, which runs in the main thread: takes finished
+ * jobs from the workers, writes the joblog line and the progress bar, and
+ * has each job's output printed in one piece (output.c), in completion
+ * order or, with -k, in input order.  --halt is decided in collect_put,
+ * in the worker's thread, before that worker can start another job.
  *
  * Under -k, results waiting behind an unfinished job sit in a ring indexed
- * by sequence number.  At most WINDOW of them wait (workers pause before
- * starting a job further ahead, see collect_window); together they keep at
- * most HOLD_MEM bytes in memory, and the rest goes to one unlinked hold
- * file, so memory follows -j, not the input.
- *
- * Pass-through: one running job at a time may own stdout and write its
- * stdout straight to it as it comes (collect_claim, collect_stream), which
- * keeps its piece contiguous and costs no copy: under -k the job whose
- * turn it is, otherwise a job that starts printing while no finished job
- * waits.  While a job owns stdout, finished jobs wait behind it (in the
- * deferred list, with the same limits as under -k).
+ * by sequence number.  Without -k, a finished job waits when a running job
+ * holds the output (passing its output through, or in the middle of a
+ * line): it joins the deferred list, and is printed, in order, once the
+ * output is free.  At most WINDOW results wait either way (workers pause
+ * before starting a job further ahead, see collect_window); together they
+ * keep at most HOLD_MEM bytes in memory, and the rest goes to one unlinked
+ * hold file, so memory follows -j, not the input.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "parx.h"
 
 #define HOLD_MEM	(1024 * 1024)
+#define WINDOW_MIN	4096
 
+/* Shared with the workers, under c.lock. */
 static struct {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 more;		/* for the collector */
-	pthread_cond_t		 window;	/* for workers under -k */
+	pthread_cond_t		 window;	/* for workers */
 	struct job		*head;		/* handed over, in order */
 	struct job		*tail;
-	int			 finishing;
+	int			 woken;		/* look at the deferred list */
+	int			 nworkers;	/* -1 until known */
+	int			 ndone_workers;
 	unsigned long long	 total;
 	int			 total_known;
 	unsigned long long	 next;		/* -k: next seq to print */
 	size_t			 window_size;
-	size_t			 ndeferred;	/* copy of ndeferred */
+	size_t			 ndeferred;	/* copy of the collector's */
 	unsigned long long	 ndone;		/* finished, not interrupted */
 	unsigned long long	 nfailed;
 	unsigned long long	 nsucceeded;
+	unsigned long long	 nskipped;	/* by --resume */
 	int			 halted;
 	int			 haltcode;
 } c = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.more = PTHREAD_COND_INITIALIZER,
 	.window = PTHREAD_COND_INITIALIZER,
+	.nworkers = -1,
 	.next = 1,
 };
 
-/* Writers of stdout and stderr hold outlock; it guards the two below. */
-static pthread_mutex_t outlock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned long long live_seq = 1;	/* -k: the job that may stream */
-static struct job *owner;		/* the job streaming to stdout */
-static size_t ndeferred;		/* finished jobs waiting for owner */
-static int out_closed;			/* stdout's reader has gone */
-
-/* The collector thread's own. */
-static pthread_t tid;
+/* The collector's own. */
 static struct job **ring;
-static struct job *dhead, *dtail;	/* deferred behind the owner */
+static struct job *dhead, *dtail;	/* deferred: waiting for the output */
+static size_t ndeferred;
 static unsigned long long next = 1, maxseq;
-static size_t held_mem, in_hold;
+static size_t held_mem, in_hold;	/* in_hold: streams in the file */
 static int holdfd = -1;
 static off_t holdend;
-
-/* write_full, as 0 or -1 with errno. */
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	return write_full(fd, p, n) == n ? 0 : -1;
-}
-
-/* Called with outlock held when a write to stdout failed. */
-static void
-out_failed(void)
-{
-	if (errno == EPIPE) {
-		__atomic_store_n(&out_closed, 1, __ATOMIC_RELAXED);
-		stop_request(STOP_PIPE, SIGTERM);
-	} else if (!out_closed) {
-		__atomic_store_n(&out_closed, 1, __ATOMIC_RELAXED);
-		fprintf(stderr, "parx: write error: %s\n", strerror(errno));
-		stop_request(STOP_PIPE, SIGTERM);
-	}
-}
-
-/* Writes p with tag + TAB before each line; *bol: at a line's start. */
-static int
-write_tagged(int fd, const struct job *j, const char *p, size_t n, int *bol)
-{
-	struct strbuf sb = { 0 };
-	const char *nl;
-	size_t k;
-	int rc;
-
-	while (n > 0) {
-		if (*bol) {
-			sb_add(&sb, j->tag, j->taglen);
-			sb_addc(&sb, '\t');
-		}
-		nl = memchr(p, '\n', n);
-		k = nl ? (size_t)(nl - p) + 1 : n;
-		sb_add(&sb, p, k);
-		*bol = nl != NULL;
-		p += k;
-		n -= k;
-	}
-	rc = sb.len ? write_all(fd, sb.s, sb.len) : 0;
-	sb_free(&sb);
-	return rc;
-}
-
-static int
-write_stream(struct job *j, struct outbuf *ob, int fd, int *bol)
-{
-	char buf[64 * 1024];
-	size_t off = 0;
-	ssize_t n;
-
-	if (j->tag == NULL)
-		return outbuf_write(ob, fd);
-	while (off < ob->total) {
-		if ((n = outbuf_read(ob, off, buf, sizeof(buf))) <= 0)
-			return -1;
-		if (write_tagged(fd, j, buf, (size_t)n, bol) == -1)
-			return -1;
-		off += (size_t)n;
-	}
-	return 0;
-}
-
-/* Writes the stdout j holds; outlock held. */
-static void
-print_out(struct job *j)
-{
-	if (!j->streaming)
-		j->bol = 1;
-	if (!out_closed && j->out.total > 0 &&
-	    write_stream(j, &j->out, 1, &j->bol) == -1)
-		out_failed();
-	outbuf_free(&j->out);
-}
-
-/* Writes what j holds; outlock held. */
-static void
-print_held(struct job *j)
-{
-	int bol = 1;
-
-	print_out(j);
-	if (!out_closed && j->err.total > 0)
-		write_stream(j, &j->err, 2, &bol);
-	outbuf_free(&j->err);
-}
-
-/* Prints all of j; outlock held. */
-static void
-print_locked(struct job *j)
-{
-	print_held(j);
-	if (j->errmsg != NULL && !(out_closed && j->interrupted))
-		write_all(2, j->errmsg, strlen(j->errmsg));
-	if (j->seq >= live_seq)
-		live_seq = j->seq + 1;
-	if (owner == j)
-		owner = NULL;
-}
-
-static void
-print_job(struct job *j)
-{
-	LOCK(&outlock);
-	print_locked(j);
-	UNLOCK(&outlock);
-}
-
-/*
- * Makes j the owner of stdout if nothing can come between: returns 1
- * after writing what j has buffered so far.  Never blocks: when the
- * collector is busy writing, j keeps buffering.
- */
-int
-collect_claim(struct job *j)
-{
-	int ok;
-
-	/*
-	 * Under --bar the collector alone writes, between bar redraws; with
-	 * --retries an attempt's output is not known to be the last one.
-	 */
-	if (opts.bar || opts.retries > 0 ||
-	    pthread_mutex_trylock(&outlock) != 0)
-		return 0;
-	ok = !out_closed && owner == NULL && (opts.keep_order ?
-	    j->seq == live_seq : ndeferred == 0);
-	if (ok) {
-		owner = j;
-		j->bol = 1;
-		j->streaming = 1;
-		print_out(j);
-	}
-	UNLOCK(&outlock);
-	return ok;
-}
-
-/*
- * One read from the owner's stdout pipe fd straight to stdout (splice(2)
- * moves it without a copy through user space).  Returns what the read
- * did, like read(2); once stdout is gone the bytes are read and dropped.
- * When fd is non-blocking, splice's EAGAIN could mean a full stdout as
- * well as an empty pipe, so read(2) and a blocking write are used.
- */
-ssize_t
-collect_stream(struct job *j, int fd, int nonblock)
-{
-	static int nosplice;
-	char buf[64 * 1024];
-	ssize_t n;
-
-	if (j->tag == NULL && !nonblock &&
-	    !__atomic_load_n(&nosplice, __ATOMIC_RELAXED) &&
-	    !__atomic_load_n(&out_closed, __ATOMIC_RELAXED)) {
-		for (;;) {
-			n = splice(fd, NULL, 1, NULL, 1 << 20, SPLICE_F_MOVE);
-			if (n == -1 && errno == EINTR)
-				continue;
-			/* fd blocks, so it is stdout that is full. */
-			if (n == -1 && errno == EAGAIN) {
-				wait_writable(1);
-				continue;
-			}
-			break;
-		}
-		if (n >= 0)
-			return n;
-		if (errno != EINVAL && errno != ENOSYS) {
-			LOCK(&outlock);
-			out_failed();
-			UNLOCK(&outlock);
-		} else
-			__atomic_store_n(&nosplice, 1, __ATOMIC_RELAXED);
-	}
-	do
-		n = read(fd, buf, sizeof(buf));
-	while (n == -1 && errno == EINTR);
-	if (n <= 0 || __atomic_load_n(&out_closed, __ATOMIC_RELAXED))
-		return n;
-	if ((j->tag != NULL ? write_tagged(1, j, buf, (size_t)n, &j->bol) :
-	    write_all(1, buf, (size_t)n)) == -1) {
-		LOCK(&outlock);
-		out_failed();
-		UNLOCK(&outlock);
-	}
-	return n;
-}
-
-void
-collect_lines(struct job *j, int stream, const char *p, size_t n)
-{
-	int bol = 1;
-
-	LOCK(&outlock);
-	if (out_closed) {
-		UNLOCK(&outlock);
-		return;
-	}
-	if (opts.keep_order && j->seq != live_seq) {
-		outbuf_add(stream == 0 ? &j->out : &j->err, p, n);
-		UNLOCK(&outlock);
-		return;
-	}
-	print_held(j);
-	if (j->tag != NULL) {
-		if (write_tagged(stream + 1, j, p, n, &bol) == -1 &&
-		    stream == 0)
-			out_failed();
-	} else if (write_all(stream + 1, p, n) == -1 && stream == 0)
-		out_failed();
-	UNLOCK(&outlock);
-}
-
-void
-collect_msg(const char *p, size_t n)
-{
-	LOCK(&outlock);
-	write_all(2, p, n);
-	UNLOCK(&outlock);
-}
 
 /* The exit status --halt reports for a job (SPEC section 13.10). */
 static int
@@ -311,6 +78,8 @@ count_job(const struct job *j)
 	unsigned long long k;
 	int hit;
 
+	if (j->skip)
+		c.nskipped++;
 	if (j->skip || j->interrupted)
 		return 0;
 	c.ndone++;
@@ -336,41 +105,51 @@ count_job(const struct job *j)
 static size_t
 mem_of(const struct job *j)
 {
-	return j->out.memlen + j->out.taillen + j->err.memlen +
-	    j->err.taillen;
+	const struct outbuf *o = &j->sink[0].buf, *e = &j->sink[1].buf;
+
+	return o->memlen + o->taillen + e->memlen + e->taillen;
 }
 
-/* Keeps j until its turn; its output goes to the hold file if need be. */
+/*
+ * Keeps j until its turn: its output goes to the hold file when memory
+ * is getting full or the job has a spill file of its own (descriptors
+ * must not pile up).  A stream the hold file cannot take stays as it is.
+ */
 static void
 hold(struct job *j)
 {
 	size_t m = mem_of(j);
+	int s;
 
-	if ((m > 0 && held_mem + m > HOLD_MEM) ||
-	    (j->out.fd >= 0 && !j->out.shared) ||
-	    (j->err.fd >= 0 && !j->err.shared)) {
+	for (s = 0; s < 2; s++) {
+		struct outbuf *ob = &j->sink[s].buf;
+
+		if (!((m > 0 && held_mem + m > HOLD_MEM) ||
+		    (ob->fd >= 0 && !ob->shared)) || outbuf_left(ob) == 0)
+			continue;
 		if (holdfd == -1)
 			holdfd = tmpfile_open();
-		/* If the hold file fails, j keeps its output as it is. */
-		if (holdfd >= 0 && outbuf_move(&j->out, holdfd, &holdend) == 0 &&
-		    outbuf_move(&j->err, holdfd, &holdend) == 0)
+		if (holdfd >= 0 && outbuf_move(ob, holdfd, &holdend) == 0)
 			in_hold++;
 	}
-	outbuf_shrink(&j->out);
-	outbuf_shrink(&j->err);
+	outbuf_shrink(&j->sink[0].buf);
+	outbuf_shrink(&j->sink[1].buf);
 	held_mem += mem_of(j);
 }
 
+/* A held job was printed: frees it, and the hold file once unused. */
 static void
 release(struct job *j)
 {
-	int shared = j->out.shared || j->err.shared;
+	int s;
 
 	held_mem -= mem_of(j);
-	print_job(j);
+	for (s = 0; s < 2; s++)
+		if (j->sink[s].buf.shared && j->sink[s].buf.fd == holdfd)
+			in_hold--;
 	job_free(j);
-	/* Once nothing waiting is in the hold file, it starts over. */
-	if (shared && --in_hold == 0 && ftruncate(holdfd, 0) == 0)
+	if (holdfd >= 0 && in_hold == 0 && holdend > 0 &&
+	    ftruncate(holdfd, 0) == 0)
 		holdend = 0;
 }
 
@@ -383,58 +162,50 @@ set_deferred(size_t n)
 	UNLOCK(&c.lock);
 }
 
-/*
- * Completion order: prints j, unless another job owns stdout; then j
- * waits in the deferred list until the owner is printed.  The decision
- * and the printing happen under one hold of outlock, so no job can take
- * stdout in between.
- */
+/* Prints what waits for the output, in order, while the output is free. */
+static void
+flush_deferred(void)
+{
+	struct job *p;
+	size_t n = ndeferred;
+
+	while ((p = dhead) != NULL && output_print(p, 1)) {
+		dhead = p->next;
+		release(p);
+		ndeferred--;
+	}
+	if (dhead == NULL)
+		dtail = NULL;
+	if (n != ndeferred)
+		set_deferred(ndeferred);
+}
+
+/* Completion order: prints j now, or after the jobs that wait already. */
 static void
 output_any(struct job *j)
 {
-	struct job *p;
-	size_t n;
-
-	LOCK(&outlock);
-	if (owner != NULL && owner != j) {
-		n = ++ndeferred;
-		UNLOCK(&outlock);
-		hold(j);
-		if (dtail != NULL)
-			dtail->next = j;
-		else
-			dhead = j;
-		dtail = j;
-		set_deferred(n);
+	if (dhead == NULL && output_print(j, 0)) {
+		job_free(j);
 		return;
 	}
-	print_locked(j);
-	UNLOCK(&outlock);
-	job_free(j);
-	if (dhead == NULL)
-		return;
-	/* The owner is done: what waited for it goes out now, in order. */
-	while ((p = dhead) != NULL) {
-		dhead = p->next;
-		release(p);
-		LOCK(&outlock);
-		ndeferred--;
-		UNLOCK(&outlock);
-	}
-	dtail = NULL;
-	set_deferred(0);
+	if (dhead != NULL)
+		output_defer();
+	hold(j);
+	if (dtail != NULL)
+		dtail->next = j;
+	else
+		dhead = j;
+	dtail = j;
+	ndeferred++;
+	set_deferred(ndeferred);
 }
 
-/* Prints j, or keeps it until the jobs before it are printed (-k). */
+/* Input order: prints j, or keeps it until the jobs before it are done. */
 static void
-output(struct job *j)
+output_ordered(struct job *j)
 {
 	struct job *p;
 
-	if (!opts.keep_order) {
-		output_any(j);
-		return;
-	}
 	if (j->seq != next) {
 		hold(j);
 		ring[j->seq % c.window_size] = j;
@@ -442,11 +213,15 @@ output(struct job *j)
 			maxseq = j->seq;
 		return;
 	}
-	print_job(j);
+	/* Only the job whose turn it is can hold the output: this one. */
+	if (!output_print(j, 0))
+		abort();
 	job_free(j);
 	next++;
 	while ((p = ring[next % c.window_size]) != NULL && p->seq == next) {
 		ring[next % c.window_size] = NULL;
+		if (!output_print(p, 0))
+			abort();
 		release(p);
 		next++;
 	}
@@ -459,7 +234,7 @@ output(struct job *j)
 static void
 process(struct job *j)
 {
-	unsigned long long total, done, failed;
+	unsigned long long total, done, failed, skipped;
 	int known;
 
 	if (!j->skip && !j->interrupted && opts.joblog != NULL &&
@@ -468,15 +243,20 @@ process(struct job *j)
 	/* The bar's line must not run into job output on a terminal. */
 	if (opts.bar)
 		bar_clear();
-	output(j);
+	if (opts.keep_order)
+		output_ordered(j);
+	else
+		output_any(j);
 	if (opts.bar) {
 		LOCK(&c.lock);
 		total = c.total;
 		known = c.total_known;
 		done = c.ndone;
 		failed = c.nfailed;
+		skipped = c.nskipped;
 		UNLOCK(&c.lock);
-		bar_update(done, failed, total, known);
+		/* Jobs --resume skips are neither to do nor done. */
+		bar_update(done, failed, total - skipped, known);
 	}
 }
 
@@ -490,53 +270,63 @@ flush_held(void)
 		p = ring[next % c.window_size];
 		if (p != NULL && p->seq == next) {
 			ring[next % c.window_size] = NULL;
+			output_print(p, 0);
 			release(p);
 		}
 	}
 }
 
-static void *
-collect_main(void *arg)
+void
+collect_init(void)
+{
+	c.window_size = WINDOW_MIN;
+	if ((size_t)opts.jobs * 4 > c.window_size)
+		c.window_size = (size_t)opts.jobs * 4;
+	if (opts.keep_order)
+		ring = xcalloc(c.window_size, sizeof(*ring));
+	output_init(collect_wake, c.window_size);
+}
+
+/* How many workers run: the collector ends when all are done. */
+void
+collect_workers(int n)
+{
+	LOCK(&c.lock);
+	c.nworkers = n;
+	SIGNAL(&c.more);
+	UNLOCK(&c.lock);
+}
+
+/* The collector's loop, until every worker is done. */
+void
+collect_run(void)
 {
 	struct job *list, *j;
 
-	(void)arg;
 	LOCK(&c.lock);
 	for (;;) {
-		while (c.head == NULL && !c.finishing)
+		while (c.head == NULL && !c.woken &&
+		    c.ndone_workers != c.nworkers)
 			WAIT(&c.more, &c.lock);
-		if (c.head == NULL)
+		if (c.head == NULL && !c.woken)
 			break;
 		list = c.head;
 		c.head = c.tail = NULL;
+		c.woken = 0;
 		UNLOCK(&c.lock);
 		while ((j = list) != NULL) {
 			list = j->next;
 			j->next = NULL;
 			process(j);
 		}
+		if (dhead != NULL)
+			flush_deferred();
 		LOCK(&c.lock);
 	}
 	UNLOCK(&c.lock);
 	if (opts.keep_order)
 		flush_held();
-	while ((j = dhead) != NULL) {
-		dhead = j->next;
-		release(j);
-	}
-	return NULL;
-}
-
-void
-collect_start(void)
-{
-	c.window_size = 4096;
-	if ((size_t)opts.jobs * 4 > c.window_size)
-		c.window_size = (size_t)opts.jobs * 4;
-	if (opts.keep_order)
-		ring = xcalloc(c.window_size, sizeof(*ring));
-	xpthread(pthread_create(&tid, NULL, collect_main, NULL), __FILE__,
-	    __LINE__);
+	flush_deferred();
 }
 
 /*
@@ -563,6 +353,15 @@ collect_put(struct job *j)
 }
 
 void
+collect_worker_done(void)
+{
+	LOCK(&c.lock);
+	c.ndone_workers++;
+	SIGNAL(&c.more);
+	UNLOCK(&c.lock);
+}
+
+void
 collect_total(unsigned long long n)
 {
 	LOCK(&c.lock);
@@ -573,8 +372,8 @@ collect_total(unsigned long long n)
 
 /*
  * Waits until job seq may start without more than the window's worth of
- * finished jobs waiting: behind an unfinished job (-k), or behind the
- * owner of stdout.
+ * finished jobs waiting: behind an unfinished job (-k), or behind a job
+ * that holds the output.
  */
 void
 collect_window(unsigned long long seq)
@@ -586,25 +385,23 @@ collect_window(unsigned long long seq)
 	UNLOCK(&c.lock);
 }
 
+/* Any thread: a stop, or the output became free. */
 void
 collect_wake(void)
 {
 	LOCK(&c.lock);
+	c.woken = 1;
+	SIGNAL(&c.more);
 	BROADCAST(&c.window);
 	UNLOCK(&c.lock);
 }
 
-/* After the workers are done: prints the rest; returns the exit status. */
+/* After collect_run: the bar's last line; returns the jobs' exit status. */
 int
-collect_finish(void)
+collect_status(void)
 {
-	LOCK(&c.lock);
-	c.finishing = 1;
-	SIGNAL(&c.more);
-	UNLOCK(&c.lock);
-	xpthread(pthread_join(tid, NULL), __FILE__, __LINE__);
 	if (opts.bar)
-		bar_finish(c.ndone, c.nfailed, c.total);
+		bar_finish(c.ndone, c.nfailed, c.total - c.nskipped);
 	free(ring);
 	if (holdfd >= 0)
 		close(holdfd);

@@ -1,10 +1,12 @@
 /*
- * job.c - making and freeing jobs.
+ * job.c - making and freeing jobs, and what a job has to say.
  *
  * The reader makes a job; the collector frees it.  A job's items live in
  * one allocation with the job so that making one costs a single malloc
  * (plus one for columns under --colsep).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,10 +42,60 @@ job_new(unsigned long long seq, char **items, size_t *lens, int n)
 	j->ncols = n;
 	j->cols = j->items;
 	j->collens = j->lens;
-	j->status = 0;
-	outbuf_init(&j->out);
-	outbuf_init(&j->err);
+	j->wakefd = -1;
+	outbuf_init(&j->sink[0].buf);
+	outbuf_init(&j->sink[1].buf);
 	return j;
+}
+
+/*
+ * Adds a line "parx: MESSAGE" to what the collector prints on stderr
+ * after the job's own output.  The one way a job reports a problem.
+ */
+void
+job_errorf(struct job *j, const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+	char *msg;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("out of memory");
+	if (j->errmsg != NULL)
+		sb_adds(&sb, j->errmsg);
+	sb_adds(&sb, "parx: ");
+	sb_add(&sb, msg, (size_t)n);
+	sb_addc(&sb, '\n');
+	free(msg);
+	free(j->errmsg);
+	j->errmsg = sb.s;
+}
+
+/* The job failed with status (126: could not run, 127: not found). */
+void
+job_failed(struct job *j, int status)
+{
+	j->status = status;
+	j->failed = 1;
+}
+
+/* Before another attempt: only the last one's output and messages count. */
+void
+job_reset(struct job *j)
+{
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		outbuf_free(&j->sink[s].buf);
+		sb_free(&j->sink[s].pend);
+	}
+	free(j->errmsg);
+	j->errmsg = NULL;
+	j->status = j->termsig = j->timed_out = j->failed = 0;
 }
 
 void
@@ -51,11 +103,9 @@ job_free(struct job *j)
 {
 	if (j == NULL)
 		return;
-	outbuf_free(&j->out);
-	outbuf_free(&j->err);
+	job_reset(j);
 	if (j->cols != j->items)
 		free(j->cols);
-	free(j->errmsg);
 	free(j->cmdline);
 	free(j->tag);
 	free(j);

@@ -223,24 +223,6 @@ table_load(const char *path)
 	return 0;
 }
 
-/* Writes all of buf, retrying short writes and EINTR. */
-static int
-writeall(int fd, const char *buf, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * A log that a crash left ending mid-line would glue our first line onto
  * that fragment; end the fragment first, so it stays a line of its own that
@@ -260,7 +242,7 @@ end_partial_line(const char *path)
 	n = size > 0 ? pread(fd, &c, 1, size - 1) : 0;
 	close(fd);
 	if (n == 1 && c != '\n')
-		return writeall(logfd, "\n", 1);
+		return io_write_all(logfd, "\n", 1);
 	return 0;
 }
 
@@ -281,7 +263,7 @@ joblog_open(const char *path, int resume)
 		if (end_partial_line(path) == -1)
 			goto fail;
 	} else if (st.st_size == 0 &&
-	    writeall(logfd, JOBLOG_HEADER, sizeof(JOBLOG_HEADER) - 1) == -1)
+	    io_write_all(logfd, JOBLOG_HEADER, sizeof(JOBLOG_HEADER) - 1) == -1)
 		goto fail;
 	logpath = xstrdup(path);
 	return 0;
@@ -355,16 +337,16 @@ joblog_write(const struct job *j)
 	exitval = sig != 0 ? -1 : j->status;
 	n = snprintf(num, sizeof(num),
 	    "%llu\t:\t%.3f\t%10.3f\t%d\t%llu\t%d\t%d\t", j->seq, j->start,
-	    j->runtime, 0, j->outbytes, exitval, sig);
+	    j->runtime, 0, j->sink[0].bytes, exitval, sig);
 	if (n < 0 || (size_t)n >= sizeof(num))
 		return;
 	line.len = 0;
 	sb_add(&line, num, (size_t)n);
 	cmd_escape(&line, j->cmdline != NULL ? j->cmdline : "");
 	sb_addc(&line, '\n');
-	if (writeall(logfd, line.s, line.len) == -1 && !write_failed) {
+	if (io_write_all(logfd, line.s, line.len) == -1 && !write_failed) {
 		write_failed = 1;
-		fprintf(stderr, "parx: cannot write joblog %s: %s\n", logpath,
+		output_msgf("parx: cannot write joblog %s: %s\n", logpath,
 		    strerror(errno));
 	}
 }

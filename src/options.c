@@ -5,6 +5,8 @@
  *
  * Runs in the main thread before any other thread exists, so it may exit.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <err.h>
 #include <errno.h>
@@ -348,15 +350,34 @@ add_source(enum srctype type, const char *path, char **words, int nwords)
 	s->nwords = nwords;
 }
 
-/* A source file must be readable now: a bad one is a usage error. */
+/*
+ * A source file must be readable now: a missing or unreadable one, or a
+ * directory, is a usage error.  It is not opened here: a named pipe would
+ * lose its writer (and kill it with SIGPIPE) when closed again.
+ */
 static void
 check_readable(const char *path)
 {
+	struct stat st;
 	int fd;
 
-	if (strcmp(path, "-") == 0)
+	if (strcmp(path, "-") == 0) {
+		if (fstat(0, &st) == 0 && S_ISDIR(st.st_mode))
+			usage_error("cannot read standard input: %s",
+			    strerror(EISDIR));
 		return;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	}
+	if (stat(path, &st) == -1)
+		usage_error("cannot read %s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		usage_error("cannot read %s: %s", path, strerror(EISDIR));
+	if (S_ISFIFO(st.st_mode)) {
+		if (access(path, R_OK) == -1)
+			usage_error("cannot read %s: %s", path,
+			    strerror(errno));
+		return;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		usage_error("cannot read %s: %s", path, strerror(errno));
 	close(fd);
 }
@@ -571,8 +592,10 @@ options_parse(int argc, char **argv)
 		usage_error("invalid number of jobs '%s'", jobs);
 	split_command(argc - optind, argv + optind);
 	check_combinations();
-	if (opts.nsources == 0)
+	if (opts.nsources == 0) {
+		check_readable("-");
 		add_source(SRC_STDIN, "-", NULL, 0);
+	}
 	/* Tags need the output: -u then passes it on a line at a time. */
 	if (opts.outmode == OUT_UNGROUP && (opts.tag || opts.tagstring))
 		opts.outmode = OUT_LINE;

@@ -1,19 +1,22 @@
 /*
- * outbuf.c - the output of one stream of one job: kept in memory up to
- * OUTBUF_MEMMAX, then spilled to an unlinked temporary file in $TMPDIR, so
- * a job printing gigabytes costs disk, not memory.  If the file cannot be
- * made or fills up, the rest stays in memory (the "tail"): nothing is
- * lost, and ob->err lets the worker say so.
+ * outbuf.c - the bytes of one stream of one job that are not printed yet:
+ * kept in memory up to OUTBUF_MEMMAX, then spilled to an unlinked
+ * temporary file in $TMPDIR, so a job printing gigabytes costs disk, not
+ * memory.  If the file cannot be made or fills up, the rest stays in
+ * memory (the "tail"): nothing is lost, and ob->err lets the worker say so.
+ *
+ * The bytes form one logical stream [0, total): the memory head, then the
+ * file part, then the tail.  Bytes printed early (line-buffered or passed
+ * through) are consumed from the front; once all are consumed the buffer
+ * starts over, keeping its memory and file for reuse.
  *
  * An outbuf belongs to its job, so to the one thread that owns the job:
  * the worker while it runs, then the collector.  No locks here.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include "parx.h"
@@ -37,6 +40,22 @@ outbuf_free(struct outbuf *ob)
 	outbuf_init(ob);
 }
 
+/* Empties ob, keeping its memory and its own file for the next bytes. */
+static void
+outbuf_reset(struct outbuf *ob)
+{
+	if (ob->fd >= 0 && ob->shared)
+		ob->fd = -1;
+	else if (ob->fd >= 0 && ob->filelen > 0 && ftruncate(ob->fd, 0) == -1) {
+		close(ob->fd);
+		ob->fd = -1;
+	}
+	ob->shared = 0;
+	ob->memlen = ob->taillen = 0;
+	ob->fileoff = ob->filelen = 0;
+	ob->total = ob->head = 0;
+}
+
 /* An unlinked file in $TMPDIR, so nothing is left behind whatever ends us. */
 int
 tmpfile_open(void)
@@ -56,7 +75,7 @@ tmpfile_open(void)
 	return fd;
 }
 
-/* The first allocation fits; later ones double, up to the spill limit. */
+/* The first allocation fits; later ones double. */
 static void
 grow(char **p, size_t *cap, size_t need)
 {
@@ -70,17 +89,21 @@ grow(char **p, size_t *cap, size_t need)
 	}
 }
 
-/* Whether new bytes go to the spill file (made when memory is full). */
+/*
+ * Whether new bytes go to the spill file, which is made once memory is
+ * full.  Bytes keep their order: head, then file, then tail, and the tail
+ * is used only once the file failed.
+ */
 static int
 to_file(struct outbuf *ob)
 {
 	if (ob->err != 0)
 		return 0;
-	if (ob->fd >= 0)
+	if (ob->filelen > 0)
 		return 1;
 	if (ob->memlen < OUTBUF_MEMMAX)
 		return 0;
-	if ((ob->fd = tmpfile_open()) == -1) {
+	if (ob->fd < 0 && (ob->fd = tmpfile_open()) == -1) {
 		ob->err = errno;
 		return 0;
 	}
@@ -91,7 +114,7 @@ to_file(struct outbuf *ob)
 static void
 add_mem(struct outbuf *ob, const char *p, size_t n)
 {
-	if (ob->fd < 0) {
+	if (ob->filelen == 0 && ob->taillen == 0) {
 		grow(&ob->mem, &ob->memcap, ob->memlen + n);
 		memcpy(ob->mem + ob->memlen, p, n);
 		ob->memlen += n;
@@ -103,36 +126,34 @@ add_mem(struct outbuf *ob, const char *p, size_t n)
 	ob->total += n;
 }
 
-int
+void
 outbuf_add(struct outbuf *ob, const void *p, size_t n)
 {
-	size_t w;
-
 	if (n == 0)
-		return 0;
+		return;
 	if (to_file(ob)) {
-		w = write_full(ob->fd, p, n);
-		ob->filelen += (off_t)w;
-		ob->total += w;
-		if (w == n)
-			return 0;
+		if (io_pwrite_all(ob->fd, p, n, ob->fileoff + ob->filelen)
+		    == 0) {
+			ob->filelen += (off_t)n;
+			ob->total += n;
+			return;
+		}
+		/* Whatever pwrite did put there is overwritten or ignored. */
 		ob->err = errno ? errno : EIO;
-		p = (const char *)p + w;
-		n -= w;
 	}
 	add_mem(ob, p, n);
-	return 0;
 }
 
 /*
  * Reads once from fd into ob.  Returns the bytes read, 0 at end of file,
- * or -1 with errno.  Once spilled, bytes go from the pipe to the file
- * with splice(2) where it works, never passing through user space.
+ * or -1 with errno (EAGAIN: nothing there now).  Once spilled, bytes go
+ * from the pipe to the file with splice(2), never through user space.
  */
 ssize_t
 outbuf_fill(struct outbuf *ob, int fd)
 {
 	char buf[CHUNK];
+	off_t at;
 	ssize_t n;
 
 	/*
@@ -140,51 +161,44 @@ outbuf_fill(struct outbuf *ob, int fd)
 	 * thousands of finished jobs waiting under -k stay cheap; a buffer
 	 * that has grown is read into directly.
 	 */
-	if (!to_file(ob) && ob->fd < 0 && ob->memcap - ob->memlen >= 4096) {
+	if (!to_file(ob) && ob->filelen == 0 && ob->taillen == 0 &&
+	    ob->memcap - ob->memlen >= 4096) {
+		if ((n = io_read(fd, ob->mem + ob->memlen,
+		    ob->memcap - ob->memlen)) > 0) {
+			ob->memlen += (size_t)n;
+			ob->total += (size_t)n;
+		}
+		return n;
+	}
+	if (to_file(ob)) {
+		at = ob->fileoff + ob->filelen;
 		do
-			n = read(fd, ob->mem + ob->memlen,
-			    ob->memcap - ob->memlen);
+			n = splice(fd, NULL, ob->fd, &at, 1 << 20,
+			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		while (n == -1 && errno == EINTR);
-		if (n <= 0)
+		if (n >= 0) {
+			ob->filelen += n;
+			ob->total += (size_t)n;
 			return n;
-		ob->memlen += (size_t)n;
-		ob->total += (size_t)n;
-		return n;
+		}
+		if (errno == EAGAIN)
+			return -1;
+		/* No splice here, or the file is full: read and add. */
 	}
-	if (ob->err != 0 || ob->fd < 0) {
-		do
-			n = read(fd, buf, sizeof(buf));
-		while (n == -1 && errno == EINTR);
-		if (n > 0)
-			add_mem(ob, buf, (size_t)n);
-		return n;
-	}
-	do
-		n = splice(fd, NULL, ob->fd, NULL, 1 << 20, SPLICE_F_MOVE);
-	while (n == -1 && errno == EINTR);
-	if (n > 0) {
-		ob->filelen += n;
-		ob->total += (size_t)n;
-		return n;
-	}
-	if (n == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS && errno != ENOSPC &&
-	    errno != EIO && errno != EDQUOT && errno != EFBIG)
-		return -1;
-	do
-		n = read(fd, buf, sizeof(buf));
-	while (n == -1 && errno == EINTR);
-	if (n > 0)
+	if ((n = io_read(fd, buf, sizeof(buf))) > 0)
 		outbuf_add(ob, buf, (size_t)n);
 	return n;
 }
 
-/* Gives back memory a finished job's buffer does not use. */
+/* Gives back what a finished job's buffer does not use. */
 void
 outbuf_shrink(struct outbuf *ob)
 {
-	if (ob->memcap > ob->memlen && ob->fd < 0) {
+	if (outbuf_left(ob) == 0 && ob->fd >= 0 && !ob->shared) {
+		close(ob->fd);
+		ob->fd = -1;
+	}
+	if (ob->memcap > ob->memlen) {
 		if (ob->memlen == 0) {
 			free(ob->mem);
 			ob->mem = NULL;
@@ -192,105 +206,103 @@ outbuf_shrink(struct outbuf *ob)
 			ob->mem = xrealloc(ob->mem, ob->memlen);
 		ob->memcap = ob->memlen;
 	}
+	if (ob->tailcap > ob->taillen) {
+		ob->tail = xrealloc(ob->tail, ob->taillen);
+		ob->tailcap = ob->taillen;
+	}
 }
 
-/* Copies bytes [off, off+n) of the logical stream into buf. */
-ssize_t
-outbuf_read(const struct outbuf *ob, size_t off, char *buf, size_t n)
+/*
+ * The contiguous piece of the stream that starts at logical offset at:
+ * in memory (s->p) or in the file (s->fd at s->off).  Returns its length,
+ * 0 at the end.
+ */
+size_t
+outbuf_piece(const struct outbuf *ob, size_t at, struct piece *s)
 {
 	size_t flen = (size_t)ob->filelen;
-	ssize_t r;
 
-	if (off < ob->memlen) {
-		if (n > ob->memlen - off)
-			n = ob->memlen - off;
-		memcpy(buf, ob->mem + off, n);
+	s->p = NULL;
+	s->fd = -1;
+	s->off = 0;
+	if (at < ob->memlen) {
+		s->p = ob->mem + at;
+		return s->len = ob->memlen - at;
+	}
+	at -= ob->memlen;
+	if (at < flen) {
+		s->fd = ob->fd;
+		s->off = ob->fileoff + (off_t)at;
+		return s->len = flen - at;
+	}
+	at -= flen;
+	if (at < ob->taillen) {
+		s->p = ob->tail + at;
+		return s->len = ob->taillen - at;
+	}
+	return s->len = 0;
+}
+
+/* Copies up to n bytes from logical offset at into buf. */
+ssize_t
+outbuf_read(const struct outbuf *ob, size_t at, char *buf, size_t n)
+{
+	struct piece s;
+
+	if (outbuf_piece(ob, at, &s) == 0)
+		return 0;
+	if (n > s.len)
+		n = s.len;
+	if (s.p != NULL) {
+		memcpy(buf, s.p, n);
 		return (ssize_t)n;
 	}
-	off -= ob->memlen;
-	if (off < flen) {
-		if (n > flen - off)
-			n = flen - off;
-		do
-			r = pread(ob->fd, buf, n, ob->fileoff + (off_t)off);
-		while (r == -1 && errno == EINTR);
-		return r;
-	}
-	off -= flen;
-	if (off >= ob->taillen)
-		return 0;
-	if (n > ob->taillen - off)
-		n = ob->taillen - off;
-	memcpy(buf, ob->tail + off, n);
-	return (ssize_t)n;
+	return io_pread(s.fd, buf, n, s.off);
 }
 
-/* Copies the file part to fd: sendfile(2), or read and write. */
-static int
-copy_file(const struct outbuf *ob, int fd)
+/* The first n bytes not yet consumed are printed: drop them. */
+void
+outbuf_consume(struct outbuf *ob, size_t n)
 {
-	off_t off = ob->fileoff, end = ob->fileoff + ob->filelen;
-	char buf[CHUNK];
-	ssize_t n;
-
-	while (off < end) {
-		n = sendfile(fd, ob->fd, &off, (size_t)(end - off));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n > 0)
-			continue;
-		if (n == 0 || (errno != EINVAL && errno != ENOSYS))
-			return -1;
-		break;
-	}
-	while (off < end) {
-		n = pread(ob->fd, buf, (size_t)(end - off) < sizeof(buf) ?
-		    (size_t)(end - off) : sizeof(buf), off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		if (write_full(fd, buf, (size_t)n) != (size_t)n)
-			return -1;
-		off += n;
-	}
-	return 0;
+	ob->head += n;
+	if (ob->head >= ob->total)
+		outbuf_reset(ob);
 }
 
-/* Writes the whole stream to fd; -1 with errno (EPIPE, ...) on failure. */
+/* Writes what is left to fd; -1 with errno (EPIPE, ...) on failure. */
 int
 outbuf_write(struct outbuf *ob, int fd)
 {
-	if (ob->memlen > 0 && write_full(fd, ob->mem, ob->memlen) != ob->memlen)
-		return -1;
-	if (ob->filelen > 0 && copy_file(ob, fd) == -1)
-		return -1;
-	if (ob->taillen > 0 &&
-	    write_full(fd, ob->tail, ob->taillen) != ob->taillen)
-		return -1;
+	struct piece s;
+	size_t at;
+
+	for (at = ob->head; outbuf_piece(ob, at, &s) > 0; at += s.len) {
+		if (s.p != NULL ? io_write_all(fd, s.p, s.len) :
+		    io_copy_all(s.fd, s.off, (off_t)s.len, fd))
+			return -1;
+	}
 	return 0;
 }
 
 /*
- * Moves everything into the file fd (the collector's hold file) at *end,
- * and frees ob's memory and file: results waiting under -k then cost a
- * few bytes each.  Returns -1 (ob unchanged) if the file cannot take it.
+ * Moves what is left into the file fd (the collector's hold file) at
+ * *end, and frees ob's memory and file: results waiting under -k then
+ * cost a few bytes each.  Returns -1 (ob unchanged) if the file cannot
+ * take it.
  */
 int
 outbuf_move(struct outbuf *ob, int fd, off_t *end)
 {
 	char buf[CHUNK];
-	size_t off = 0;
-	off_t at = *end;
+	size_t at, left = ob->total - ob->head;
+	off_t to = *end;
 	ssize_t n;
 
-	while (off < ob->total) {
-		if ((n = outbuf_read(ob, off, buf, sizeof(buf))) <= 0)
+	for (at = ob->head; at < ob->total; at += (size_t)n, to += n) {
+		if ((n = outbuf_read(ob, at, buf, sizeof(buf))) <= 0)
 			return -1;
-		if (pwrite(fd, buf, (size_t)n, at) != n)
+		if (io_pwrite_all(fd, buf, (size_t)n, to) == -1)
 			return -1;
-		off += (size_t)n;
-		at += n;
 	}
 	free(ob->mem);
 	free(ob->tail);
@@ -301,7 +313,9 @@ outbuf_move(struct outbuf *ob, int fd, off_t *end)
 	ob->fd = fd;
 	ob->shared = 1;
 	ob->fileoff = *end;
-	ob->filelen = (off_t)ob->total;
-	*end = at;
+	ob->filelen = (off_t)left;
+	ob->total = left;
+	ob->head = 0;
+	*end = to;
 	return 0;
 }

@@ -15,6 +15,7 @@
 #ifndef PARX_H
 #define PARX_H
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <pthread.h>
@@ -121,31 +122,62 @@ void	 options_usage(void);
 
 /* Output of one stream of one job: memory up to a limit, then a file. */
 struct outbuf {
-	char	*mem;
+	char	*mem;		/* the head: bytes before any file */
 	size_t	 memlen;
 	size_t	 memcap;
 	int	 fd;		/* unlinked spill file, or -1 */
 	off_t	 filelen;	/* bytes in the spill file */
 	off_t	 fileoff;	/* where they start in it */
-	size_t	 total;		/* memlen + filelen */
-	int	 err;		/* errno of a failed spill, or 0 */
-	int	 shared;	/* fd is the collector's, not ours */
-	char	*tail;		/* bytes after the file, once it was full */
+	char	*tail;		/* bytes after the file, once it failed */
 	size_t	 taillen;
 	size_t	 tailcap;
+	size_t	 total;		/* memlen + filelen + taillen */
+	size_t	 head;		/* bytes at the front already printed */
+	int	 err;		/* errno of a failed spill, or 0 */
+	int	 shared;	/* fd is the collector's, not ours */
+};
+
+/* A contiguous piece of an outbuf: in memory, or in a file. */
+struct piece {
+	const char	*p;
+	int		 fd;
+	off_t		 off;
+	size_t		 len;
 };
 
 #define OUTBUF_MEMMAX	(64 * 1024)
 
 void	 outbuf_init(struct outbuf *);
 ssize_t	 outbuf_fill(struct outbuf *, int fd);	/* one read from fd */
-int	 outbuf_add(struct outbuf *, const void *, size_t);
-int	 outbuf_write(struct outbuf *, int fd);	/* copy everything to fd */
+void	 outbuf_add(struct outbuf *, const void *, size_t);
+size_t	 outbuf_piece(const struct outbuf *, size_t at, struct piece *);
+ssize_t	 outbuf_read(const struct outbuf *, size_t at, char *, size_t);
+void	 outbuf_consume(struct outbuf *, size_t);
+int	 outbuf_write(struct outbuf *, int fd);	/* what is left, to fd */
 int	 outbuf_move(struct outbuf *, int fd, off_t *end);
 void	 outbuf_shrink(struct outbuf *);
-ssize_t	 outbuf_read(const struct outbuf *, size_t off, char *, size_t);
 void	 outbuf_free(struct outbuf *);
 int	 tmpfile_open(void);
+
+#define outbuf_left(ob)	((ob)->total - (ob)->head)
+
+/*
+ * sink.c: where one stream of a running job goes.  The mode is chosen
+ * once per run (group, line); a group sink may pass its job's output
+ * through live when nothing can come between (see sink.c).
+ */
+struct sink {
+	struct outbuf		 buf;	/* received, not printed yet */
+	struct strbuf		 pend;	/* tagged bytes on their way out */
+	size_t			 pendoff;
+	unsigned long long	 bytes;	/* received from the job */
+	size_t			 nl;	/* just past the last newline in buf */
+	int			 stream;	/* 0 stdout, 1 stderr */
+	int			 live;	/* holds the output stream */
+	int			 bol;	/* output is at a line start */
+	int			 blocked;	/* the output is full */
+	int			 eof;
+};
 
 /* A job: its items, and what happened when it ran. */
 struct job {
@@ -168,36 +200,44 @@ struct job {
 	int			 failed;	/* counts as failed */
 	double			 start;		/* Unix time */
 	double			 runtime;
-	char			*errmsg;	/* "parx: ..." for stderr */
+	char			*errmsg;	/* "parx: ..." lines for stderr */
 	char			*cmdline;	/* shell-quoted, for logs */
-	unsigned long long	 outbytes;	/* stdout bytes received */
-	int			 streaming;	/* owns stdout, writes live */
-	int			 bol;		/* streaming: at a line start */
 	char			*tag;		/* --tag, --tagstring prefix */
 	size_t			 taglen;
-	struct outbuf		 out;
-	struct outbuf		 err;
+	struct sink		 sink[2];	/* stdout, stderr */
+
+	/* output.c's, under its lock: waiting for an output stream. */
+	int			 wakefd;	/* the worker's eventfd */
+	int			 waiting;
+	struct job		*wnext;
+
 	struct job		*next;		/* collector's lists */
 };
 
 struct job *job_new(unsigned long long seq, char **items, size_t *lens,
 	    int n);
+void	 job_errorf(struct job *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 job_failed(struct job *, int status);
+void	 job_reset(struct job *);
 void	 job_free(struct job *);
 
 /* queue.c: the bounded job queue. */
 void	 queue_init(size_t cap);
 int	 queue_push(struct job *);	/* -1 when closed */
-struct job *queue_pop(void);		/* NULL when closed and empty */
+struct job *queue_pop(double *start_at);	/* NULL: closed and empty */
+double	 queue_delay_next(void);	/* --delay: the next start time */
 void	 queue_close(void);
 void	 queue_drain(void);		/* free what is left */
 
 /* reader.c */
-void	 reader_start(pthread_t *);
+int	 reader_start(void);
 
 /* template.c: the command template. */
 struct tmpl;
 struct tmpl *tmpl_new(char **words, int nwords, const char *replace,
 	    const char *script, const char *shell);
+struct tmpl *tmpl_new_string(const char *);
 void	 tmpl_expand(const struct tmpl *, const struct job *, int slot,
 	    struct argv *);
 void	 tmpl_cmdline(const struct tmpl *, char **argv, struct strbuf *);
@@ -210,22 +250,73 @@ void	 tmpl_free(struct tmpl *);
 void	 spawn_init(const char *prog);
 int	 spawn_job(char **argv, char **envp, int fd_out, int fd_err,
 	    pid_t *pid);
+int	 spawn_error(struct job *, int err, const char *name);
+void	 spawn_restore_nofile(rlim_t);
+
+/* io.c: one EINTR and EAGAIN policy for every descriptor; the clocks. */
+void	 io_set_cancel(int fd);
+int	 io_wait(int fd, short events);
+ssize_t	 io_read(int fd, void *, size_t);
+ssize_t	 io_pread(int fd, void *, size_t, off_t);
+ssize_t	 io_write_some(int fd, const void *, size_t);
+int	 io_write_all(int fd, const void *, size_t);
+int	 io_pwrite_all(int fd, const void *, size_t, off_t);
+ssize_t	 io_copy_some(int from, off_t *off, size_t n, int to);
+int	 io_copy_all(int from, off_t off, off_t n, int to);
+int	 io_poll_timeout(double at);
+double	 clock_mono(void);
+double	 clock_wall(void);
+
+/* output.c: parx's stdout and stderr, and who may write to them. */
+void	 output_init(void (*wake_collector)(void), size_t window);
+int	 output_watch_fd(void);
+int	 output_closed(int stream);
+void	 output_failed(int stream, int err);
+void	 output_abandon(void);
+int	 output_take(struct job *, int stream);
+void	 output_give(struct job *, int stream);
+void	 output_unwait(struct job *);
+ssize_t	 output_write_some(int stream, const void *, size_t);
+ssize_t	 output_copy_some(int stream, int fd, off_t *off, size_t n);
+ssize_t	 output_splice_some(int stream, int fd);
+int	 output_fd(int stream);
+void	 output_defer(void);
+int	 output_print(struct job *, int queued);
+void	 output_msg(const char *, size_t);
+void	 output_msgf(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 tag_lines(struct strbuf *, const struct job *, const char *,
+	    size_t, int *bol);
+
+/* sink.c */
+void	 sink_init(int nworkers);
+void	 sink_start(struct job *);
+ssize_t	 sink_feed(struct job *, int stream, int fd, char *scratch,
+	    int final);
+void	 sink_push(struct job *, int stream);
+void	 sink_eof(struct job *, int stream);
+void	 sink_finish(struct job *);
+int	 sink_reads(const struct job *, int stream);
+int	 sink_pending(const struct job *);
+
+/* run.c: one attempt of a job, from spawn to reaped. */
+void	 run_init(void);
+void	 run_attempt(struct job *, char **argv, char **envp, char *scratch,
+	    int wakefd);
 
 /* worker.c */
-void	 workers_start(int n);
+int	 workers_start(int n);
 void	 workers_join(void);
 
-/* collect.c */
-void	 collect_start(void);
+/* collect.c: runs in the main thread. */
+void	 collect_init(void);
+void	 collect_run(void);
 void	 collect_put(struct job *);	/* takes ownership */
 void	 collect_total(unsigned long long);
-int	 collect_finish(void);		/* returns the exit status */
+int	 collect_status(void);		/* the jobs' exit status */
 void	 collect_window(unsigned long long seq);
-void	 collect_lines(struct job *, int stream, const char *, size_t);
-int	 collect_claim(struct job *);
-ssize_t	 collect_stream(struct job *, int fd, int nonblock);
-void	 collect_msg(const char *, size_t);
 void	 collect_wake(void);
+void	 collect_worker_done(void);
+void	 collect_workers(int);
 
 /* joblog.c */
 struct logent {
@@ -250,19 +341,29 @@ void	 bar_clear(void);
 void	 bar_finish(unsigned long long done, unsigned long long failed,
 	    unsigned long long total);
 
-/* main.c: stopping, shared by every thread. */
-enum stopwhy { STOP_NONE, STOP_SOON, STOP_NOW, STOP_PIPE, STOP_SIGNAL,
-    STOP_FATAL };
+/* stop.c: why parx stops, shared by every thread; the signal thread. */
+enum stopwhy { STOP_NONE, STOP_SOON, STOP_NOW, STOP_PIPE, STOP_WRITE,
+    STOP_SIGNAL, STOP_FATAL };
 
+void	 stop_init(void);
+void	 stop_hook(void (*)(void));
 void	 stop_request(enum stopwhy, int sig);
+void	 stop_kill(void);
 int	 stop_requested(void);		/* no new jobs */
 int	 stop_signal(void);		/* signal for running jobs, or 0 */
 int	 stop_fd(void);			/* readable once jobs must stop */
 int	 kill_fd(void);			/* readable once jobs must die */
-double	 now(void);
-size_t	 write_full(int fd, const void *, size_t);
-void	 wait_writable(int fd);
+int	 stop_status(int);
+void	 stop_signals_block(void);
+int	 stop_signals_start(void);
+
+/* util.c */
 int	 ncpus(void);
+int	 thread_start(pthread_t *, void *(*)(void *), void *, size_t stack);
+void	 fatal(const char *, ...) __attribute__((noreturn,
+	    format(printf, 1, 2)));
+void	 fatal_errno(int, const char *, ...) __attribute__((noreturn,
+	    format(printf, 2, 3)));
 
 /* Pthread calls that fail are bugs: these abort with file and line. */
 #define LOCK(m)		xpthread(pthread_mutex_lock(m), __FILE__, __LINE__)

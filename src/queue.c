@@ -5,6 +5,10 @@
  * closed flag.  The reader thread pushes and blocks while the ring is
  * full, so memory does not grow with the input; worker threads pop and
  * block while it is empty.  The mutex is held only to move pointers.
+ *
+ * Under --delay the queue also hands out start times, with the pop, so
+ * that they follow input order; a retry asks for one with
+ * queue_delay_next, which never waits for input.
  */
 #include <stdlib.h>
 
@@ -19,6 +23,7 @@ static struct {
 	size_t		  head;		/* next to pop */
 	size_t		  count;
 	int		  closed;
+	double		  next_start;	/* --delay */
 } q = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.nonempty = PTHREAD_COND_INITIALIZER,
@@ -50,9 +55,22 @@ queue_push(struct job *j)
 	return 0;
 }
 
-/* Hands the oldest job to the caller; NULL when closed and empty. */
+/* --delay: when the next job may start; q.lock held. */
+static double
+delay_next(void)
+{
+	double t = clock_mono(), at = q.next_start > t ? q.next_start : t;
+
+	q.next_start = at + opts.delay;
+	return at;
+}
+
+/*
+ * Hands the oldest job to the caller; NULL when closed and empty.  Under
+ * --delay, *start_at is when it may start.
+ */
 struct job *
-queue_pop(void)
+queue_pop(double *start_at)
 {
 	struct job *j = NULL;
 
@@ -63,10 +81,24 @@ queue_pop(void)
 		j = q.ring[q.head];
 		q.head = (q.head + 1) % q.cap;
 		q.count--;
+		if (opts.delay > 0)
+			*start_at = delay_next();
 		SIGNAL(&q.nonfull);
 	}
 	UNLOCK(&q.lock);
 	return j;
+}
+
+/* --delay: a start time for a retry, without waiting for input. */
+double
+queue_delay_next(void)
+{
+	double at;
+
+	LOCK(&q.lock);
+	at = delay_next();
+	UNLOCK(&q.lock);
+	return at;
 }
 
 /* No more pushes; workers finish what is queued (see queue_drain). */

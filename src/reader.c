@@ -50,7 +50,7 @@ rd_open(struct rd *r, const struct source *src)
 	if (src->type == SRC_STDIN)
 		r->fd = 0;
 	else if ((r->fd = open(src->path, O_RDONLY | O_CLOEXEC)) == -1) {
-		fprintf(stderr, "parx: cannot read %s: %s\n", src->path,
+		output_msgf("parx: cannot read %s: %s\n", src->path,
 		    strerror(errno));
 		r->eof = 1;
 	}
@@ -106,11 +106,9 @@ rd_next(struct rd *r, const char **p, size_t *n)
 		r->start = r->end = 0;
 		if (r->eof)
 			break;
-		got = read(r->fd, r->buf, RDBUF);
-		if (got == -1 && errno == EINTR)
-			continue;
+		got = io_read(r->fd, r->buf, RDBUF);
 		if (got == -1)
-			fprintf(stderr, "parx: error reading %s: %s\n",
+			output_msgf("parx: error reading %s: %s\n",
 			    r->src->type == SRC_STDIN ? "standard input" :
 			    r->src->path, strerror(errno));
 		if (got <= 0)
@@ -217,14 +215,47 @@ emit(char **items, size_t *lens, int n)
 	return 0;
 }
 
+/*
+ * Makes the next -n group of items room for one more; the arrays grow as
+ * items come, so a large -n costs nothing up front.
+ */
+static void
+group_grow(struct strbuf **held, char ***items, size_t **lens, int *cap,
+    int n)
+{
+	int c = *cap;
+
+	if (n < c)
+		return;
+	c = c ? c * 2 : 16;
+	*held = xrealloc(*held, c * sizeof(**held));
+	memset(*held + *cap, 0, (c - *cap) * sizeof(**held));
+	*items = xrealloc(*items, c * sizeof(**items));
+	*lens = xrealloc(*lens, c * sizeof(**lens));
+	*cap = c;
+}
+
+/* Queues the n items held; -1 once the queue is closed. */
+static int
+emit_held(struct strbuf *held, char **items, size_t *lens, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		items[i] = held[i].s;
+		lens[i] = held[i].len;
+	}
+	return emit(items, lens, n);
+}
+
 /* One source, up to -n items per job. */
 static void
 read_single(const struct source *src)
 {
-	int max = opts.maxargs > 0 ? opts.maxargs : 1, n = 0, i;
-	struct strbuf *held = xcalloc(max, sizeof(*held));
-	char **items = xcalloc(max, sizeof(*items));
-	size_t *lens = xcalloc(max, sizeof(*lens));
+	int max = opts.maxargs > 0 ? opts.maxargs : 1, n = 0, cap = 0, i;
+	struct strbuf *held = NULL;
+	char **items = NULL, *one;
+	size_t *lens = NULL, onelen;
 	struct rd r;
 	const char *p;
 	size_t len;
@@ -233,32 +264,23 @@ read_single(const struct source *src)
 	rd_open(&r, src);
 	while (!stop && rd_next(&r, &p, &len)) {
 		if (max == 1) {
-			items[0] = (char *)p;
-			lens[0] = len;
-			stop = emit(items, lens, 1) == -1;
+			one = (char *)p;
+			onelen = len;
+			stop = emit(&one, &onelen, 1) == -1;
 			continue;
 		}
+		group_grow(&held, &items, &lens, &cap, n);
 		held[n].len = 0;
 		sb_add(&held[n], p, len);
-		n++;
-		if (n == max) {
-			for (i = 0; i < n; i++) {
-				items[i] = held[i].s;
-				lens[i] = held[i].len;
-			}
-			stop = emit(items, lens, n) == -1;
+		if (++n == max) {
+			stop = emit_held(held, items, lens, n) == -1;
 			n = 0;
 		}
 	}
-	if (!stop && n > 0) {
-		for (i = 0; i < n; i++) {
-			items[i] = held[i].s;
-			lens[i] = held[i].len;
-		}
-		emit(items, lens, n);
-	}
+	if (!stop && n > 0)
+		emit_held(held, items, lens, n);
 	rd_close(&r);
-	for (i = 0; i < max; i++)
+	for (i = 0; i < cap; i++)
 		sb_free(&held[i]);
 	free(held);
 	free(items);
@@ -347,11 +369,16 @@ reader_main(void *arg)
 	return NULL;
 }
 
-void
-reader_start(pthread_t *tid)
+/* Returns 0, or the error starting the thread gave. */
+int
+reader_start(void)
 {
-	xpthread(pthread_create(tid, NULL, reader_main, NULL), __FILE__,
-	    __LINE__);
+	pthread_t tid;
+	int rc;
+
+	if ((rc = thread_start(&tid, reader_main, NULL, 0)) != 0)
+		return rc;
 	/* It may block on its input to the end: nobody waits for it. */
-	xpthread(pthread_detach(*tid), __FILE__, __LINE__);
+	pthread_detach(tid);
+	return 0;
 }

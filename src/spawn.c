@@ -1,30 +1,60 @@
 /*
- * spawn.c - the only caller of posix_spawn.  Worker threads call
- * spawn_job concurrently; everything here is set up once by spawn_init in
- * the main thread and only read afterwards.
+ * spawn.c - starting a job's process: the only caller of posix_spawn and
+ * clone.  Worker threads call spawn_job concurrently; everything here is
+ * set up by spawn_init in the main thread and only read afterwards.
  *
- * The child is kept cheap: glibc's posix_spawn resets to default only the
- * signals named in the SETSIGDEF set (plus those blocked in the caller), so
- * that set holds just the signals not at default in parx, computed once.
- * The program a template fixes is looked up in PATH once, not per job.
+ * The usual path is posix_spawn, kept cheap: glibc's child resets to
+ * default only the signals named in the SETSIGDEF set (plus those blocked
+ * in the caller), so that set holds just the signals not at default in
+ * parx, computed once, and the program a template fixes is looked up in
+ * PATH once, not per job.
+ *
+ * Some set-up posix_spawn cannot do: resource limits (parx raises its own
+ * open-files limit, which a job must not inherit).  When a run needs it,
+ * jobs start through a vfork-style child instead: clone(CLONE_VM |
+ * CLONE_VFORK) on a stack of the calling thread, with every signal
+ * blocked around it, so no handler can run in the child and the parent
+ * thread sleeps until the child has called execve or died.  The child
+ * makes only raw system calls (no locks, no allocation, nothing a
+ * sanitizer intercepts) and reports a failed exec through memory it
+ * shares with the parent.  A run that needs none of this never takes
+ * that path, so it costs nothing when unused.
  */
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "parx.h"
 
+#define CHILD_STACK	(32 * 1024)
+
 static posix_spawnattr_t attr;
 static int devnull = -1;
 static const char *progname;	/* as the template names it */
 static char *progpath;		/* where PATH finds it */
+static const char *pathenv;	/* $PATH, for the clone path's search */
+
+/* The clone path: what the child sets up. */
+static int cloned;		/* use it */
+static int defsig[NSIG];	/* signals the child resets to default */
+static int ndefsig;
+static struct {
+	uint64_t cur, max;
+} nofile;			/* RLIMIT_NOFILE for jobs */
 
 /* Looks name up in PATH as execvp would; returns a malloc'd path or NULL. */
 static char *
@@ -69,12 +99,14 @@ spawn_init(const char *prog)
 	sigemptyset(&none);
 	sigemptyset(&def);
 	/* parx ignores SIGPIPE; anything it inherited as ignored, too. */
-	sigaddset(&def, SIGPIPE);
 	for (sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+		if (sig == SIGPIPE || (sigaction(sig, NULL, &sa) == 0 &&
+		    sa.sa_handler == SIG_IGN)) {
 			sigaddset(&def, sig);
+			defsig[ndefsig++] = sig;
+		}
 	}
 #if defined(__GLIBC__) && defined(__linux__)
 	/*
@@ -92,36 +124,179 @@ spawn_init(const char *prog)
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
 	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1) {
-		fprintf(stderr, "parx: cannot open /dev/null: %s\n",
-		    strerror(errno));
-		exit(255);
-	}
+	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		fatal("cannot open /dev/null");
 	if (prog != NULL && (progpath = path_lookup(prog)) != NULL)
 		progname = prog;
+	if ((pathenv = getenv("PATH")) == NULL)
+		pathenv = "/usr/local/bin:/bin:/usr/bin";
+}
+
+/* Jobs get this open-files soft limit, not the one parx raised for itself. */
+void
+spawn_restore_nofile(rlim_t cur)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	nofile.cur = cur;
+	nofile.max = rl.rlim_max;
+	cloned = 1;
+}
+
+/* What the clone child needs; err is what it reports back. */
+struct child {
+	const char	*path;	/* execve this; NULL: search PATH */
+	char		**argv;
+	char		**envp;
+	int		 fd[3];	/* to become 0, 1, 2; -1: keep parx's */
+	volatile int	 err;
+};
+
+#if defined(__clang__) || __GNUC__ >= 8
+#define NOSANITIZE	__attribute__((no_sanitize("address"), \
+	no_sanitize("thread"), no_sanitize("undefined")))
+#else
+#define NOSANITIZE
+#endif
+
+/* Tries path for the child; returns the errno execve gave. */
+static NOSANITIZE int
+child_exec(const char *path, struct child *c)
+{
+	syscall(SYS_execve, path, c->argv, c->envp);
+	return errno;
+}
+
+/* execvp's search, in the child: no allocation, no locks. */
+static NOSANITIZE int
+child_search(struct child *c)
+{
+	char buf[PATH_MAX];
+	const char *p = pathenv, *name = c->argv[0];
+	size_t n, k;
+	int e, seen_eacces = 0, last = ENOENT;
+
+	for (k = 0; name[k] != '\0'; k++)
+		;
+	for (;;) {
+		for (n = 0; p[n] != '\0' && p[n] != ':'; n++)
+			;
+		if (n + k + 2 <= sizeof(buf)) {
+			size_t i, at = 0;
+
+			if (n == 0)
+				buf[at++] = '.';
+			for (i = 0; i < n; i++)
+				buf[at++] = p[i];
+			buf[at++] = '/';
+			for (i = 0; i <= k; i++)
+				buf[at++] = name[i];
+			e = child_exec(buf, c);
+			if (e == EACCES)
+				seen_eacces = 1;
+			else if (e != ENOENT && e != ENOTDIR && e != ENAMETOOLONG)
+				return e;
+			last = e;
+		}
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	return seen_eacces ? EACCES : last == ENOTDIR ? ENOENT : last;
+}
+
+static NOSANITIZE int
+child_main(void *arg)
+{
+	struct child *c = arg;
+	/* The kernel's struct sigaction, all zero: SIG_DFL, no flags. */
+	unsigned long dfl[4] = { 0, 0, 0, 0 };
+	uint64_t none = 0;
+	int i, e;
+
+	for (i = 0; i < ndefsig; i++)
+		syscall(SYS_rt_sigaction, defsig[i], dfl, NULL, 8);
+	if (syscall(SYS_setpgid, 0, 0) == -1)
+		goto fail;
+	for (i = 0; i < 3; i++) {
+		if (c->fd[i] < 0)
+			continue;
+		/* dup3 refuses equal descriptors; the flag must go anyway. */
+		if (c->fd[i] == i)
+			e = (int)syscall(SYS_fcntl, i, F_SETFD, 0);
+		else
+			e = (int)syscall(SYS_dup3, c->fd[i], i, 0);
+		if (e == -1)
+			goto fail;
+	}
+	if (nofile.cur != 0 &&
+	    syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &nofile, NULL) == -1)
+		goto fail;
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
+	e = c->path != NULL ? child_exec(c->path, c) : child_search(c);
+	c->err = e;
+	syscall(SYS_exit_group, 127);
+	return 127;
+fail:
+	c->err = errno;
+	syscall(SYS_exit_group, 127);
+	return 127;
+}
+
+static int
+spawn_clone(pid_t *pid, const char *path, char **argv, char **envp,
+    int fd_out, int fd_err)
+{
+	char stack[CHILD_STACK] __attribute__((aligned(16)));
+	struct child c = { path, argv, envp, { devnull, fd_out, fd_err }, 0 };
+	uint64_t all = ~(uint64_t)0, old;
+	pid_t p;
+	int st, e;
+
+	/* Nothing may run a handler in the child: block all, glibc's too. */
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
+	p = clone(child_main, stack + sizeof(stack),
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
+	e = errno;
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
+	if (p == -1)
+		return e;
+	if (c.err != 0) {
+		while (waitpid(p, &st, 0) == -1 && errno == EINTR)
+			;
+		return c.err;
+	}
+	*pid = p;
+	return 0;
 }
 
 static int
 spawn_once(pid_t *pid, const char *path, char **argv, char **envp,
-    const posix_spawn_file_actions_t *fa)
+    const posix_spawn_file_actions_t *fa, int fd_out, int fd_err)
 {
+	if (cloned)
+		return spawn_clone(pid, path, argv, envp, fd_out, fd_err);
 	if (path != NULL)
 		return posix_spawn(pid, path, fa, &attr, argv, envp);
 	return posix_spawnp(pid, argv[0], fa, &attr, argv, envp);
 }
 
 /*
- * A script without #! is run by /bin/sh, as execvp(3) and xargs do.
+ * A script without #! is run by /bin/sh, as execvp(3), find -exec and
+ * xargs do.
  */
 static int
 spawn_sh(pid_t *pid, const char *path, char **argv, char **envp,
-    const posix_spawn_file_actions_t *fa)
+    const posix_spawn_file_actions_t *fa, int fd_out, int fd_err)
 {
 	char *found = NULL, **av;
 	int n, rc;
 
 	if (path == NULL)
-		path = found = path_lookup(argv[0]);
+		path = strchr(argv[0], '/') != NULL ? argv[0] :
+		    (found = path_lookup(argv[0]));
 	if (path == NULL)
 		return ENOEXEC;
 	for (n = 0; argv[n] != NULL; n++)
@@ -130,7 +305,7 @@ spawn_sh(pid_t *pid, const char *path, char **argv, char **envp,
 	av[0] = "sh";
 	av[1] = (char *)path;
 	memcpy(av + 2, argv + 1, n * sizeof(*av));
-	rc = posix_spawn(pid, "/bin/sh", fa, &attr, av, envp);
+	rc = spawn_once(pid, "/bin/sh", av, envp, fa, fd_out, fd_err);
 	free(av);
 	free(found);
 	return rc;
@@ -139,7 +314,7 @@ spawn_sh(pid_t *pid, const char *path, char **argv, char **envp,
 /*
  * Starts argv with stdin from /dev/null and stdout, stderr on fd_out,
  * fd_err (-1: inherit parx's).  Returns 0, or an errno value; EAGAIN is
- * retried after a growing back-off, as fork limits are often brief.
+ * retried after a growing back-off, as process limits are often brief.
  */
 int
 spawn_job(char **argv, char **envp, int fd_out, int fd_err, pid_t *pid)
@@ -150,15 +325,19 @@ spawn_job(char **argv, char **envp, int fd_out, int fd_err, pid_t *pid)
 	int rc, tries;
 
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, devnull, 0);
-	if (fd_out >= 0)
-		posix_spawn_file_actions_adddup2(&fa, fd_out, 1);
-	if (fd_err >= 0)
-		posix_spawn_file_actions_adddup2(&fa, fd_err, 2);
+	if (!cloned) {
+		posix_spawn_file_actions_adddup2(&fa, devnull, 0);
+		if (fd_out >= 0)
+			posix_spawn_file_actions_adddup2(&fa, fd_out, 1);
+		if (fd_err >= 0)
+			posix_spawn_file_actions_adddup2(&fa, fd_err, 2);
+	}
 	if (progname != NULL && strcmp(argv[0], progname) == 0)
 		path = progpath;
+	else if (strchr(argv[0], '/') != NULL)
+		path = argv[0];
 	for (tries = 0;; tries++) {
-		rc = spawn_once(pid, path, argv, envp, &fa);
+		rc = spawn_once(pid, path, argv, envp, &fa, fd_out, fd_err);
 		if (rc != EAGAIN || tries == 40)
 			break;
 		nanosleep(&ts, NULL);
@@ -166,7 +345,43 @@ spawn_job(char **argv, char **envp, int fd_out, int fd_err, pid_t *pid)
 			ts.tv_nsec *= 2;
 	}
 	if (rc == ENOEXEC)
-		rc = spawn_sh(pid, path, argv, envp, &fa);
+		rc = spawn_sh(pid, path, argv, envp, &fa, fd_out, fd_err);
 	posix_spawn_file_actions_destroy(&fa);
 	return rc;
+}
+
+/*
+ * Says why job j could not start program name (spawn_job gave err), and
+ * returns the status it fails with: 127 when the program is not there,
+ * 126 when it is but cannot run.
+ */
+int
+spawn_error(struct job *j, int err, const char *name)
+{
+	struct stat st;
+	char *found;
+
+	if (err == E2BIG) {
+		job_errorf(j, "job %llu: argument list too long", j->seq);
+		return 126;
+	}
+	if (err != ENOENT) {
+		job_errorf(j, "%s: %s", name, strerror(err));
+		return 126;
+	}
+	if (strchr(name, '/') == NULL) {
+		if ((found = path_lookup(name)) == NULL) {
+			job_errorf(j, "%s: command not found%s", name,
+			    strchr(name, ' ') != NULL ? " (use -c to run a "
+			    "shell command line)" : "");
+			return 127;
+		}
+		free(found);
+	} else if (stat(name, &st) == -1) {
+		job_errorf(j, "%s: %s", name, strerror(ENOENT));
+		return 127;
+	}
+	/* The program is there: the interpreter its #! names is not. */
+	job_errorf(j, "%s: bad interpreter: %s", name, strerror(ENOENT));
+	return 126;
 }

@@ -33,6 +33,7 @@ struct tmpl {
 	struct word	*words;
 	int		 nwords;
 	int		 has_repl;
+	int		 string;	/* one word: {} joins the items */
 	const char	*shell;		/* -c: the shell, else NULL */
 };
 
@@ -144,6 +145,21 @@ tmpl_new(char **words, int nwords, const char *replace, const char *script,
 	t->nwords = nwords;
 	for (i = 0; i < nwords; i++)
 		t->has_repl |= parse_word(&t->words[i], words[i], replace);
+	return t;
+}
+
+/*
+ * A template that expands to one string, such as --tagstring: {} joins
+ * the items with spaces and nothing is appended.
+ */
+struct tmpl *
+tmpl_new_string(const char *s)
+{
+	char *w[1] = { (char *)s };
+	struct tmpl *t = tmpl_new(w, 1, NULL, NULL, NULL);
+
+	t->string = 1;
+	t->words[0].each = 0;
 	return t;
 }
 
@@ -379,7 +395,7 @@ tmpl_expand(const struct tmpl *t, const struct job *j, int slot,
 		argv_word_add(av, "parx", 4);
 		argv_word_end(av);
 	}
-	if (!t->has_repl) {
+	if (!t->has_repl && !t->string) {
 		for (k = 0; k < j->ncols; k++) {
 			argv_word_begin(av);
 			argv_word_add(av, j->cols[k], j->collens[k]);

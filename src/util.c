@@ -1,16 +1,16 @@
 /*
  * util.c - small helpers every thread uses: byte strings, argv building,
- * allocation that aborts on exhaustion, and the pthread error check.
+ * allocation that exits on exhaustion, thread start and the pthread error
+ * check, and the fatal error exit.
  *
  * Nothing here keeps shared state; each caller owns what it passes in.
  */
 #include <err.h>
 #include <errno.h>
-#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "parx.h"
@@ -23,6 +23,52 @@ xpthread(int rc, const char *file, int line)
 		    "at %s:%d: %s\n", file, line, strerror(rc));
 		abort();
 	}
+}
+
+/* Ends parx with status 255, before or outside any job: "parx: msg: errno". */
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(255, fmt, ap);
+}
+
+void
+fatal_errno(int e, const char *fmt, ...)
+{
+	va_list ap;
+
+	errno = e;
+	va_start(ap, fmt);
+	verr(255, fmt, ap);
+}
+
+int
+ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : (int)n;
+}
+
+/* pthread_create with a stack size (0: the default); returns its error. */
+int
+thread_start(pthread_t *tid, void *(*fn)(void *), void *arg, size_t stack)
+{
+	pthread_attr_t attr;
+	int rc;
+
+	if ((rc = pthread_attr_init(&attr)) != 0)
+		return rc;
+	if (stack > 0 && (rc = pthread_attr_setstacksize(&attr, stack)) != 0) {
+		pthread_attr_destroy(&attr);
+		return rc;
+	}
+	rc = pthread_create(tid, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return rc;
 }
 
 void *
@@ -59,49 +105,6 @@ xstrdup(const char *s)
 	size_t n = strlen(s) + 1;
 
 	return memcpy(xmalloc(n), s, n);
-}
-
-/* Waits until fd, which someone made non-blocking, takes more. */
-void
-wait_writable(int fd)
-{
-	struct pollfd pf = { fd, POLLOUT, 0 };
-
-	poll(&pf, 1, -1);
-}
-
-/*
- * Writes all of p to fd, retrying on EINTR and waiting out EAGAIN.
- * Returns how much was written: n, or less with errno saying why.
- */
-size_t
-write_full(int fd, const void *p, size_t n)
-{
-	size_t done = 0;
-	ssize_t w;
-
-	while (done < n) {
-		w = write(fd, (const char *)p + done, n - done);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1 && errno == EAGAIN) {
-			wait_writable(fd);
-			continue;
-		}
-		if (w <= 0)
-			break;
-		done += (size_t)w;
-	}
-	return done;
-}
-
-double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 void

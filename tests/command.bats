@@ -140,8 +140,9 @@ line' '-dash')
 }
 
 @test "command not found: a path that does not exist" {
+	# A name with a slash is not looked up in PATH: the file is missing.
 	run -1 --separate-stderr parx ./nosuch ::: a
-	expect_err 'parx: ./nosuch: command not found'
+	expect_err 'parx: ./nosuch: No such file or directory'
 }
 
 @test "command not found: a name with a space suggests -c" {

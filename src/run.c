@@ -1,0 +1,478 @@
+/*
+ * run.c - one attempt of a job: its pipes, its process and the poll loop
+ * that drains the pipes into the job's sinks, reaps the process and
+ * applies the timers.  The loop is a small state machine: run_pollset
+ * builds the poll set from the state, run_wake says when the next timer
+ * is due, run_events handles what poll reported and run_timers what came
+ * due.  The worker thread running the job owns its run; nothing here is
+ * shared.
+ *
+ * When is a job over?  Its process has been reaped and its pipes are at
+ * their end.  Something it left behind may hold a pipe: then the job is
+ * over once nothing of its process group is left (a daemon that left the
+ * group with setsid does not hold parx), and what the pipes still hold is
+ * read without waiting, up to a bound.  A job that parx signalled
+ * (--timeout, a stop) is over only once its group is gone, so that what
+ * it left behind gets SIGKILL 2 s after the signal; a group whose members
+ * are all zombies is gone (in a pid namespace without an init nobody
+ * reaps them), and so is one that was sent SIGKILL.
+ */
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parx.h"
+
+#define KILL_GRACE	2.0	/* seconds from a signal to SIGKILL */
+#define CHECK_FIRST	0.01	/* first look at a group left behind */
+#define CHECK_MAX	0.5	/* then less and less often */
+#define REAP_POLL	0.05	/* without a pidfd: look for the child */
+#define DRAIN_MAX	(1 << 20)	/* read from pipes held by leftovers */
+
+enum what { W_PIPE0, W_PIPE1, W_OUT0, W_OUT1, W_PID, W_STOP, W_KILL,
+    W_WATCH, W_WAKE };
+
+struct run {
+	struct job	*job;
+	char		*scratch;
+	int		 wakefd;
+	pid_t		 pid;
+	int		 fd[2];		/* the job's stdout and stderr, or -1 */
+	int		 pidfd;
+	int		 reaped;
+	int		 signalled;	/* timed out or stopped: group must go */
+	int		 gone;		/* nothing of the group is left */
+	int		 stop_seen;
+	int		 kill_seen;
+	int		 out_seen;
+	double		 term_at;	/* --timeout: SIGTERM */
+	double		 kill_at;	/* SIGKILL to what is left */
+	double		 check_at;	/* look at the group again */
+	double		 check_every;
+};
+
+static int procok;		/* /proc is our pid namespace's */
+
+void
+run_init(void)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = io_read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		procok = strtol(buf, NULL, 10) == (long)getpid();
+	}
+}
+
+/* Whether process group pgid has a member that is not a zombie. */
+static int
+group_has_live(pid_t pgid)
+{
+	char path[32 + 256], buf[512], *p;
+	struct dirent *de;
+	DIR *d;
+	ssize_t n;
+	long pg;
+	int fd, live = 0;
+	char state;
+
+	if ((d = opendir("/proc")) == NULL)
+		return 1;
+	while (!live && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		n = io_read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		/* pid (comm) state ppid pgrp ...; comm may hold ')'. */
+		if ((p = strrchr(buf, ')')) == NULL ||
+		    sscanf(p + 1, " %c %*d %ld", &state, &pg) != 2)
+			continue;
+		live = pg == (long)pgid && state != 'Z' && state != 'X';
+	}
+	closedir(d);
+	return live;
+}
+
+static void
+group_signal(struct run *r, int sig)
+{
+	if (!r->gone && killpg(r->pid, sig) == -1 && errno == ESRCH)
+		r->gone = 1;
+}
+
+static void
+group_check(struct run *r)
+{
+	if (r->gone)
+		return;
+	if (kill(-r->pid, 0) == -1 && errno == ESRCH)
+		r->gone = 1;
+	else if (procok && !group_has_live(r->pid))
+		r->gone = 1;
+}
+
+static int
+pipes_open(const struct run *r)
+{
+	return r->fd[0] >= 0 || r->fd[1] >= 0;
+}
+
+/* Looks at the group soon, then less often. */
+static void
+check_soon(struct run *r)
+{
+	r->check_every = CHECK_FIRST;
+	r->check_at = clock_mono();
+}
+
+static void
+reap(struct run *r)
+{
+	struct job *j = r->job;
+	pid_t p;
+	int st;
+
+	do
+		p = waitpid(r->pid, &st, WNOHANG);
+	while (p == -1 && errno == EINTR);
+	if (p != r->pid)
+		return;
+	r->reaped = 1;
+	if (WIFEXITED(st))
+		j->status = WEXITSTATUS(st);
+	else if (WIFSIGNALED(st)) {
+		j->status = -1;
+		j->termsig = WTERMSIG(st);
+	}
+	if (pipes_open(r) || r->signalled)
+		check_soon(r);
+}
+
+static void
+pipe_close(struct run *r, int s)
+{
+	close(r->fd[s]);
+	r->fd[s] = -1;
+	sink_eof(r->job, s);
+}
+
+/* Stream s is readable. */
+static void
+on_pipe(struct run *r, int s)
+{
+	ssize_t n = sink_feed(r->job, s, r->fd[s], r->scratch, 0);
+
+	if (n == 0 || (n == -1 && errno != EAGAIN))
+		pipe_close(r, s);
+}
+
+/* Reads what the pipes hold without waiting, then closes them. */
+static void
+drain_left(struct run *r)
+{
+	size_t got;
+	ssize_t n;
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		if (r->fd[s] < 0)
+			continue;
+		fcntl(r->fd[s], F_SETFL, fcntl(r->fd[s], F_GETFL) | O_NONBLOCK);
+		for (got = 0; got < DRAIN_MAX; got += (size_t)n)
+			if ((n = sink_feed(r->job, s, r->fd[s], r->scratch,
+			    1)) <= 0)
+				break;
+		pipe_close(r, s);
+	}
+}
+
+static void
+on_stop(struct run *r)
+{
+	int sig;
+
+	r->stop_seen = 1;
+	if ((sig = stop_signal()) == 0)
+		return;		/* --halt soon: let it finish */
+	r->job->interrupted = 1;
+	r->signalled = 1;
+	group_signal(r, sig);
+	if (r->kill_at == 0)
+		r->kill_at = clock_mono() + KILL_GRACE;
+	if (r->reaped)
+		check_soon(r);
+}
+
+/* parx is being killed: so is the job, and its output is dropped. */
+static void
+on_kill(struct run *r)
+{
+	r->kill_seen = 1;
+	r->job->interrupted = 1;
+	r->signalled = 1;
+	group_signal(r, SIGKILL);
+	r->gone = 1;
+	output_abandon();
+}
+
+static void
+on_wake(struct run *r)
+{
+	uint64_t n;
+
+	(void)!read(r->wakefd, &n, sizeof(n));
+	sink_push(r->job, 0);
+	sink_push(r->job, 1);
+}
+
+/*
+ * Over: reaped, pipes at their end (or left to what left the group),
+ * the group gone if parx signalled it, and live output written.
+ */
+static int
+run_over(const struct run *r)
+{
+	if (!r->reaped || pipes_open(r))
+		return 0;
+	if (r->signalled && !r->gone)
+		return 0;
+	return !sink_pending(r->job);
+}
+
+static int
+run_pollset(const struct run *r, struct pollfd *pf, enum what *w)
+{
+	int n = 0, s;
+
+#define ADD(f, ev, what) do { pf[n] = (struct pollfd){ (f), (ev), 0 }; \
+	w[n++] = (what); } while (0)
+	for (s = 0; s < 2; s++) {
+		if (r->fd[s] >= 0 && sink_reads(r->job, s))
+			ADD(r->fd[s], POLLIN, s == 0 ? W_PIPE0 : W_PIPE1);
+		if (r->job->sink[s].blocked)
+			ADD(output_fd(s), POLLOUT, s == 0 ? W_OUT0 : W_OUT1);
+	}
+	if (!r->reaped && r->pidfd >= 0)
+		ADD(r->pidfd, POLLIN, W_PID);
+	if (!r->stop_seen)
+		ADD(stop_fd(), POLLIN, W_STOP);
+	if (!r->kill_seen)
+		ADD(kill_fd(), POLLIN, W_KILL);
+	if (output_watch_fd() >= 0 && !r->out_seen)
+		ADD(output_watch_fd(), 0, W_WATCH);
+	ADD(r->wakefd, POLLIN, W_WAKE);
+#undef ADD
+	return n;
+}
+
+static void
+run_events(struct run *r, const struct pollfd *pf, const enum what *w,
+    int n)
+{
+	int i, s;
+
+	for (i = 0; i < n; i++) {
+		if (pf[i].revents == 0)
+			continue;
+		switch (w[i]) {
+		case W_PIPE0:
+		case W_PIPE1:
+			if (r->fd[w[i] - W_PIPE0] >= 0)
+				on_pipe(r, w[i] - W_PIPE0);
+			break;
+		case W_OUT0:
+		case W_OUT1:
+			s = w[i] - W_OUT0;
+			r->job->sink[s].blocked = 0;
+			sink_push(r->job, s);
+			break;
+		case W_PID:
+			reap(r);
+			break;
+		case W_STOP:
+			on_stop(r);
+			break;
+		case W_KILL:
+			on_kill(r);
+			break;
+		case W_WATCH:
+			/* The reader of our stdout has gone. */
+			r->out_seen = 1;
+			stop_request(STOP_PIPE, SIGTERM);
+			break;
+		case W_WAKE:
+			on_wake(r);
+			break;
+		}
+	}
+}
+
+/* When the next timer is due (clock_mono), or 0. */
+static double
+run_wake(const struct run *r)
+{
+	double at = 0;
+
+#define SOONER(t) do { if ((t) > 0 && (at == 0 || (t) < at)) at = (t); } \
+	while (0)
+	if (!r->job->timed_out)
+		SOONER(r->term_at);
+	SOONER(r->kill_at);
+	SOONER(r->check_at);
+	if (r->pidfd < 0 && !r->reaped)
+		at = clock_mono() + REAP_POLL;
+#undef SOONER
+	return at;
+}
+
+static void
+run_timers(struct run *r)
+{
+	struct job *j = r->job;
+	double t = clock_mono();
+
+	if (r->pidfd < 0 && !r->reaped)
+		reap(r);
+	if (r->term_at > 0 && !j->timed_out && t >= r->term_at &&
+	    (!r->reaped || pipes_open(r))) {
+		j->timed_out = 1;
+		r->signalled = 1;
+		group_signal(r, SIGTERM);
+		r->kill_at = t + KILL_GRACE;
+		if (r->reaped)
+			check_soon(r);
+	}
+	if (r->kill_at > 0 && t >= r->kill_at) {
+		group_signal(r, SIGKILL);
+		r->gone = 1;
+		r->kill_at = 0;
+	}
+	if (r->check_at > 0 && t >= r->check_at) {
+		group_check(r);
+		r->check_at = r->gone ? 0 : t + r->check_every;
+		if (r->check_every < CHECK_MAX)
+			r->check_every *= 2;
+	}
+}
+
+static void
+run_loop(struct run *r)
+{
+	struct pollfd pf[12];
+	enum what w[12];
+	int n;
+
+	for (;;) {
+		if (r->reaped && r->gone && pipes_open(r))
+			drain_left(r);
+		if (run_over(r))
+			break;
+		n = run_pollset(r, pf, w);
+		if (poll(pf, (nfds_t)n, io_poll_timeout(run_wake(r))) > 0)
+			run_events(r, pf, w, n);
+		run_timers(r);
+	}
+}
+
+/* What the job's end means: its status, and what to tell the user. */
+static void
+run_result(struct job *j)
+{
+	int s;
+
+	if (j->timed_out) {
+		if (j->termsig == 0)
+			j->termsig = SIGTERM;
+		j->status = -1;
+	}
+	j->failed = j->status != 0 || j->termsig != 0;
+	for (s = 0; s < 2; s++)
+		if (j->sink[s].buf.err != 0) {
+			job_errorf(j, "job %llu: cannot spill output to $TMPDIR "
+			    "(%s); kept it in memory", j->seq,
+			    strerror(j->sink[s].buf.err));
+			break;
+		}
+	if (j->timed_out)
+		job_errorf(j, "job %llu: timed out after %gs", j->seq,
+		    opts.timeout);
+}
+
+/*
+ * Runs one attempt of job j: argv and envp as built by the worker, whose
+ * wakefd and scratch buffer (--line-buffer) the run uses.
+ */
+void
+run_attempt(struct job *j, char **argv, char **envp, char *scratch,
+    int wakefd)
+{
+	struct run r;
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, rc;
+	double t0;
+
+	memset(&r, 0, sizeof(r));
+	r.job = j;
+	r.scratch = scratch;
+	r.wakefd = wakefd;
+	r.fd[0] = r.fd[1] = r.pidfd = -1;
+	sink_start(j);
+	if (opts.outmode != OUT_UNGROUP &&
+	    (pipe2(po, O_CLOEXEC) == -1 || pipe2(pe, O_CLOEXEC) == -1)) {
+		job_errorf(j, "job %llu: cannot make a pipe: %s", j->seq,
+		    strerror(errno));
+		job_failed(j, 126);
+		if (po[0] >= 0) {
+			close(po[0]);
+			close(po[1]);
+		}
+		return;
+	}
+	j->start = clock_wall();
+	t0 = clock_mono();
+	rc = spawn_job(argv, envp, po[1], pe[1], &r.pid);
+	if (po[1] >= 0) {
+		close(po[1]);
+		close(pe[1]);
+	}
+	r.fd[0] = po[0];
+	r.fd[1] = pe[0];
+	if (rc != 0) {
+		if (r.fd[0] >= 0) {
+			close(r.fd[0]);
+			close(r.fd[1]);
+		}
+		job_failed(j, spawn_error(j, rc, argv[0]));
+		return;
+	}
+	r.pidfd = (int)syscall(SYS_pidfd_open, r.pid, 0);
+	if (opts.timeout > 0)
+		r.term_at = t0 + opts.timeout;
+	run_loop(&r);
+	if (r.pidfd >= 0)
+		close(r.pidfd);
+	j->runtime = clock_mono() - t0;
+	run_result(j);
+	sink_finish(j);
+}

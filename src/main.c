@@ -32,6 +32,14 @@
 #define FDS_PER_JOB	8
 #define THREADS_BASE	3	/* main, signals, reader */
 
+int
+ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : (int)n;
+}
+
 /*
  * A closed standard descriptor becomes /dev/null opened for reading only:
  * later code may assume fds 0-2 are taken, and a write to a closed stdout

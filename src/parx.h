@@ -357,8 +357,10 @@ int	 stop_status(int);
 void	 stop_signals_block(void);
 int	 stop_signals_start(void);
 
-/* util.c */
+/* main.c */
 int	 ncpus(void);
+
+/* util.c */
 int	 thread_start(pthread_t *, void *(*)(void *), void *, size_t stack);
 void	 fatal(const char *, ...) __attribute__((noreturn,
 	    format(printf, 1, 2)));

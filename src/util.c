@@ -45,14 +45,6 @@ fatal_errno(int e, const char *fmt, ...)
 	verr(255, fmt, ap);
 }
 
-int
-ncpus(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n < 1 ? 1 : (int)n;
-}
-
 /* pthread_create with a stack size (0: the default); returns its error. */
 int
 thread_start(pthread_t *tid, void *(*fn)(void *), void *arg, size_t stack)

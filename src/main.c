@@ -92,8 +92,14 @@ fit_limits(int zero)
 	max = rl.rlim_cur == RLIM_INFINITY ? 1L << 20 :
 	    ((long)rl.rlim_cur - FDS_BASE) / FDS_PER_JOB;
 	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    ((long)rl.rlim_cur - THREADS_BASE) / 2 < max)
+	    ((long)rl.rlim_cur - THREADS_BASE) / 2 < max) {
 		max = ((long)rl.rlim_cur - THREADS_BASE) / 2;
+		if (max < 1)
+			errx(255, "ulimit -u is %llu: too low to run a job "
+			    "(parx needs %d threads, and a thread and a "
+			    "process per job)", (unsigned long long)rl.rlim_cur,
+			    THREADS_BASE);
+	}
 	if (max < 1)
 		max = 1;
 	if (zero) {
@@ -101,9 +107,9 @@ fit_limits(int zero)
 		return;
 	}
 	if (opts.jobs > max) {
-		warnx("warning: only %ld jobs at once fit the limits "
-		    "(ulimit -n, -u); running %ld instead of %d", max, max,
-		    opts.jobs);
+		warnx("warning: only %ld job%s at once fit%s the limits "
+		    "(ulimit -n, -u); running %ld instead of %d", max,
+		    max == 1 ? "" : "s", max == 1 ? "s" : "", max, opts.jobs);
 		opts.jobs = (int)max;
 	}
 }

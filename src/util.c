@@ -19,8 +19,8 @@ void
 xpthread(int rc, const char *file, int line)
 {
 	if (rc != 0) {
-		fprintf(stderr, "parx: internal error: pthread call failed "
-		    "at %s:%d: %s\n", file, line, strerror(rc));
+		warnx("internal error: pthread call failed at %s:%d: %s",
+		    file, line, strerror(rc));
 		abort();
 	}
 }

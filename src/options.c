@@ -444,13 +444,190 @@ check_combinations(void)
 		usage_error("-n cannot be used with several input sources");
 }
 
+/* Input options; returns 0 when c is not one of them. */
+static int
+opt_input(int c)
+{
+	char *re;
+	long v;
+	int rc;
+
+	switch (c) {
+	case '0':
+		opts.delim = '\0';
+		break;
+	case 'd':
+		if (parse_delim(optarg, &opts.delim) == -1)
+			usage_error("invalid delimiter '%s'", optarg);
+		break;
+	case 'a':
+		check_readable(optarg);
+		add_source(strcmp(optarg, "-") == 0 ? SRC_STDIN : SRC_FILE,
+		    optarg, NULL, 0);
+		break;
+	case OPT_LINK:
+		opts.link = 1;
+		break;
+	case 'n':
+		if (parse_count(optarg, 1, INT_MAX, &v) == -1)
+			usage_error("invalid number for -n: '%s'", optarg);
+		opts.maxargs = (int)v;
+		break;
+	case OPT_COLSEP:
+		re = colsep_escapes(optarg);
+		if (opts.has_colsep)
+			regfree(&opts.colsep);	/* the last one wins */
+		opts.has_colsep = 0;
+		rc = regcomp(&opts.colsep, re, REG_EXTENDED);
+		free(re);
+		if (rc != 0) {
+			char msg[256];
+
+			regerror(rc, &opts.colsep, msg, sizeof(msg));
+			usage_error("invalid --colsep '%s': %s", optarg, msg);
+		}
+		if (regexec(&opts.colsep, "", 0, NULL, 0) == 0)
+			usage_error("--colsep '%s' matches the empty string",
+			    optarg);
+		opts.has_colsep = 1;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* Options about the command; returns 0 when c is not one of them. */
+static int
+opt_command(int c)
+{
+	switch (c) {
+	case 'I':
+		if (*optarg == '\0')
+			usage_error("-I needs a non-empty string");
+		opts.replace = optarg;
+		break;
+	case 'c':
+		opts.script = optarg;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* Options about running jobs; returns 0 when c is not one of them. */
+static int
+opt_running(int c, const char **jobs)
+{
+	long v;
+
+	switch (c) {
+	case 'j':
+	case 'P':
+		*jobs = optarg;
+		break;
+	case OPT_TIMEOUT:
+		opts.timeout = need_duration("--timeout", optarg);
+		break;
+	case OPT_RETRIES:
+		if (parse_count(optarg, 0, 1000000, &v) == -1)
+			usage_error("invalid number for --retries: '%s'",
+			    optarg);
+		opts.retries = (int)v;
+		break;
+	case OPT_HALT:
+		if (parse_halt(optarg, &opts.halt) == -1)
+			usage_error("invalid --halt policy '%s'", optarg);
+		break;
+	case OPT_FAILFAST:
+		opts.halt.when = HALT_NOW;
+		opts.halt.on_fail = 1;
+		opts.halt.n = 1;
+		opts.halt.percent = 0;
+		break;
+	case OPT_DELAY:
+		opts.delay = need_duration("--delay", optarg);
+		break;
+	case OPT_DRYRUN:
+		opts.dry_run = 1;
+		break;
+	case 't':
+		opts.verbose = 1;
+		break;
+	case OPT_JOBLOG:
+		opts.joblog = optarg;
+		break;
+	case OPT_RESUME:
+		opts.resume = 1;
+		break;
+	case OPT_RESUMEFAILED:
+		opts.resume_failed = 1;
+		break;
+	case OPT_BAR:
+		opts.bar = 1;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* Output options; returns 0 when c is not one of them. */
+static int
+opt_output(int c)
+{
+	switch (c) {
+	case OPT_GROUP:
+		opts.outmode = OUT_GROUP;
+		break;
+	case OPT_LINEBUF:
+		opts.outmode = OUT_LINE;
+		break;
+	case 'u':
+		opts.outmode = OUT_UNGROUP;
+		break;
+	case 'k':
+		opts.keep_order = 1;
+		break;
+	case OPT_TAG:
+		opts.tag = 1;
+		break;
+	case OPT_TAGSTRING:
+		opts.tagstring = optarg;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* --help, --version and the errors getopt_long reports. */
+static void
+opt_other(int c, char **argv)
+{
+	switch (c) {
+	case 'h':
+		options_usage();
+		exit(0);
+	case 'V':
+		printf("parx %s\n", PARX_VERSION);
+		exit(0);
+	case ':':
+		usage_error("option '%s' needs an argument", argv[optind - 1]);
+	default:
+		if (optopt > 0 && optopt < 256 &&
+		    strncmp(argv[optind - 1], "--", 2) != 0)
+			usage_error("unknown option '-%c'", optopt);
+		usage_error("unknown option '%s'", argv[optind - 1]);
+	}
+}
+
 void
 options_parse(int argc, char **argv)
 {
 	const char *jobs = NULL, *e;
-	char *re;
-	long v;
-	int c, rc;
+	int c;
 
 	opts.delim = '\n';
 	opts.jobs = ncpus();
@@ -459,135 +636,10 @@ options_parse(int argc, char **argv)
 	opts.tmpdir = (e = getenv("TMPDIR")) != NULL && *e != '\0' ?
 	    e : "/tmp";
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case '0':
-			opts.delim = '\0';
-			break;
-		case 'd':
-			if (parse_delim(optarg, &opts.delim) == -1)
-				usage_error("invalid delimiter '%s'", optarg);
-			break;
-		case 'a':
-			check_readable(optarg);
-			add_source(strcmp(optarg, "-") == 0 ? SRC_STDIN :
-			    SRC_FILE, optarg, NULL, 0);
-			break;
-		case OPT_LINK:
-			opts.link = 1;
-			break;
-		case 'n':
-			if (parse_count(optarg, 1, INT_MAX, &v) == -1)
-				usage_error("invalid number for -n: '%s'",
-				    optarg);
-			opts.maxargs = (int)v;
-			break;
-		case OPT_COLSEP:
-			re = colsep_escapes(optarg);
-			if (opts.has_colsep)
-				regfree(&opts.colsep);	/* the last one wins */
-			opts.has_colsep = 0;
-			rc = regcomp(&opts.colsep, re, REG_EXTENDED);
-			free(re);
-			if (rc != 0) {
-				char msg[256];
-
-				regerror(rc, &opts.colsep, msg, sizeof(msg));
-				usage_error("invalid --colsep '%s': %s",
-				    optarg, msg);
-			}
-			if (regexec(&opts.colsep, "", 0, NULL, 0) == 0)
-				usage_error("--colsep '%s' matches the empty "
-				    "string", optarg);
-			opts.has_colsep = 1;
-			break;
-		case 'I':
-			if (*optarg == '\0')
-				usage_error("-I needs a non-empty string");
-			opts.replace = optarg;
-			break;
-		case 'c':
-			opts.script = optarg;
-			break;
-		case 'j':
-		case 'P':
-			jobs = optarg;
-			break;
-		case OPT_TIMEOUT:
-			opts.timeout = need_duration("--timeout", optarg);
-			break;
-		case OPT_RETRIES:
-			if (parse_count(optarg, 0, 1000000, &v) == -1)
-				usage_error("invalid number for --retries: "
-				    "'%s'", optarg);
-			opts.retries = (int)v;
-			break;
-		case OPT_HALT:
-			if (parse_halt(optarg, &opts.halt) == -1)
-				usage_error("invalid --halt policy '%s'",
-				    optarg);
-			break;
-		case OPT_FAILFAST:
-			opts.halt.when = HALT_NOW;
-			opts.halt.on_fail = 1;
-			opts.halt.n = 1;
-			opts.halt.percent = 0;
-			break;
-		case OPT_DELAY:
-			opts.delay = need_duration("--delay", optarg);
-			break;
-		case OPT_DRYRUN:
-			opts.dry_run = 1;
-			break;
-		case 't':
-			opts.verbose = 1;
-			break;
-		case OPT_JOBLOG:
-			opts.joblog = optarg;
-			break;
-		case OPT_RESUME:
-			opts.resume = 1;
-			break;
-		case OPT_RESUMEFAILED:
-			opts.resume_failed = 1;
-			break;
-		case OPT_BAR:
-			opts.bar = 1;
-			break;
-		case OPT_GROUP:
-			opts.outmode = OUT_GROUP;
-			break;
-		case OPT_LINEBUF:
-			opts.outmode = OUT_LINE;
-			break;
-		case 'u':
-			opts.outmode = OUT_UNGROUP;
-			break;
-		case 'k':
-			opts.keep_order = 1;
-			break;
-		case OPT_TAG:
-			opts.tag = 1;
-			break;
-		case OPT_TAGSTRING:
-			opts.tagstring = optarg;
-			break;
-		case 'h':
-			options_usage();
-			exit(0);
-		case 'V':
-			printf("parx %s\n", PARX_VERSION);
-			exit(0);
-		case ':':
-			usage_error("option '%s' needs an argument",
-			    argv[optind - 1]);
-		default:
-			if (optopt > 0 && optopt < 256 &&
-			    strncmp(argv[optind - 1], "--", 2) != 0)
-				usage_error("unknown option '-%c'", optopt);
-			usage_error("unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+		if (!opt_input(c) && !opt_command(c) &&
+		    !opt_running(c, &jobs) && !opt_output(c))
+			opt_other(c, argv);
 	if (jobs != NULL && parse_jobs(jobs, ncpus(), &opts.jobs) == -1)
 		usage_error("invalid number of jobs '%s'", jobs);
 	split_command(argc - optind, argv + optind);

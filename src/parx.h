@@ -225,7 +225,8 @@ void	 job_free(struct job *);
 /* queue.c: the bounded job queue. */
 void	 queue_init(size_t cap);
 int	 queue_push(struct job *);	/* -1 when closed */
-struct job *queue_pop(double *start_at);	/* NULL: closed and empty */
+struct job *queue_pop(double *start_at, int done);
+int	 queue_requeue(struct job *);
 double	 queue_delay_next(void);	/* --delay: the next start time */
 void	 queue_close(void);
 void	 queue_drain(void);		/* free what is left */

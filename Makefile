@@ -178,7 +178,7 @@ dist:
 # release tarball unpacked in DEBDIR (the tests run unless
 # DEB_BUILD_OPTIONS=nocheck); make deb-deps installs what that needs.
 DEBDIR = build-deb
-SUDO = $$([ "$$(id -u)" = 0 ] || echo sudo)
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deb:
 	rm -rf $(DEBDIR)/$(DISTNAME)

@@ -12,7 +12,8 @@
 #     fish shells; the package holds what make install installs; apt
 #     remove --purge leaves nothing behind.
 #
-# Needs dpkg-dev, debhelper, fakeroot, lintian, man-db and bash-completion
+# Needs git, dpkg-dev, debhelper, fakeroot, lintian, man-db and
+# bash-completion
 # (.ci/run installs them); zsh and fish are tried when installed.  Prints
 # the time of each step.  Exits 0 when every check passes.
 set -euo pipefail

@@ -13,9 +13,9 @@
 #     remove --purge leaves nothing behind.
 #
 # Needs git, dpkg-dev, debhelper, fakeroot, lintian, man-db and
-# bash-completion
-# (.ci/run installs them); zsh and fish are tried when installed.  Prints
-# the time of each step.  Exits 0 when every check passes.
+# bash-completion (.ci/run installs them); zsh and fish are tried when
+# installed.  Prints the time of each step.  Exits 0 when every check
+# passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -22,7 +22,7 @@
 #include <regex.h>
 #include <stddef.h>
 
-#define PARX_VERSION	"0.1.0"
+/* PARX_VERSION ("X.Y.Z") comes from the file VERSION, through the Makefile. */
 
 /* A growable byte string. */
 struct strbuf {

@@ -20,7 +20,7 @@ PARX_LDFLAGS = $(LDFLAGS) -pthread
 SRCS = src/main.c src/options.c src/reader.c src/queue.c src/job.c \
        src/template.c src/worker.c src/run.c src/spawn.c src/sink.c \
        src/outbuf.c src/output.c src/collect.c src/joblog.c src/bar.c \
-       src/stop.c src/io.c src/util.c
+       src/stop.c src/io.c src/util.c src/exec.c src/exec_ssh.c
 OBJS = $(SRCS:.c=.o)
 
 all: parx
@@ -30,6 +30,8 @@ parx: $(OBJS)
 
 src/%.o: src/%.c src/parx.h
 	$(CC) $(PARX_CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+src/exec.o src/exec_ssh.o: src/exec.h
 
 # Runs the bats suite against ./parx (or $PARX), then lints the man page.
 check: parx tests/.bats-ok
@@ -59,12 +61,12 @@ check-bats: tests/.bats-ok
 
 check-sanitize: asan tsan
 
-parx-asan: $(SRCS) src/parx.h
+parx-asan: $(SRCS) src/parx.h src/exec.h
 	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread $(VERSION_DEF) \
 	    -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	    -fno-omit-frame-pointer -o $@ $(SRCS)
 
-parx-tsan: $(SRCS) src/parx.h
+parx-tsan: $(SRCS) src/parx.h src/exec.h
 	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread $(VERSION_DEF) \
 	    -fsanitize=thread \
 	    -o $@ $(SRCS)

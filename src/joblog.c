@@ -321,7 +321,7 @@ joblog_cmd_key(struct strbuf *out, const char *cmdline)
 void
 joblog_write(const struct job *j)
 {
-	char	 num[1024];	/* enough for any two doubles in %.3f */
+	char	 num[1536];	/* two doubles in %.3f, and the host */
 	int	 n, sig, exitval;
 
 	/*
@@ -336,8 +336,9 @@ joblog_write(const struct job *j)
 		sig = SIGTERM;
 	exitval = sig != 0 ? -1 : j->status;
 	n = snprintf(num, sizeof(num),
-	    "%llu\t:\t%.3f\t%10.3f\t%d\t%llu\t%d\t%d\t", j->seq, j->start,
-	    j->runtime, 0, j->sink[0].bytes, exitval, sig);
+	    "%llu\t%s\t%.3f\t%10.3f\t%d\t%llu\t%d\t%d\t", j->seq,
+	    j->host != NULL ? j->host : ":", j->start, j->runtime, 0,
+	    j->sink[0].bytes, exitval, sig);
 	if (n < 0 || (size_t)n >= sizeof(num))
 		return;
 	line.len = 0;

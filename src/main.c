@@ -125,7 +125,9 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
 	options_parse(argc, argv);
-	fit_limits(opts.jobs == 0);
+	exec_init();
+	if (!exec_hosts())
+		fit_limits(opts.jobs == 0);
 	if (opts.dry_run)
 		opts.keep_order = 1;
 	if (opts.joblog != NULL && !opts.dry_run &&
@@ -134,12 +136,18 @@ main(int argc, char **argv)
 
 	stop_signals_block();
 	stop_init();
+	/* With hosts, -j is theirs: their slots make the jobs at once. */
+	if (exec_hosts()) {
+		exec_start();
+		fit_limits(0);
+	}
 	if (opts.bar)
 		bar_init();
 	collect_init();
 	queue_init((size_t)opts.jobs * 2 + 16);
 	stop_hook(queue_drain);
 	stop_hook(collect_wake);
+	stop_hook(exec_wake);
 	if ((rc = stop_signals_start()) != 0)
 		fatal_errno(rc, "cannot start a thread (ulimit -u?)");
 	n = workers_start(opts.jobs);
@@ -151,6 +159,7 @@ main(int argc, char **argv)
 	rc = collect_status();
 	if (opts.joblog != NULL && !opts.dry_run)
 		joblog_close();
+	exec_finish();
 	/* The reader may still block on its input: exit without it. */
 	exit(stop_status(rc));
 }

@@ -28,10 +28,12 @@ enum {
 	OPT_LINK = 256, OPT_COLSEP, OPT_TIMEOUT, OPT_RETRIES, OPT_HALT,
 	OPT_FAILFAST, OPT_DELAY, OPT_DRYRUN, OPT_JOBLOG, OPT_RESUME,
 	OPT_RESUMEFAILED, OPT_BAR, OPT_GROUP, OPT_LINEBUF, OPT_TAG,
-	OPT_TAGSTRING, OPT_HELP, OPT_VERSION
+	OPT_TAGSTRING, OPT_HELP, OPT_VERSION, OPT_SLF, OPT_SSH, OPT_ENV,
+	OPT_WORKDIR, OPT_TRANSFER, OPT_RETURN, OPT_CLEANUP, OPT_TRC,
+	OPT_BASEFILE
 };
 
-static const char shortopts[] = "+:0a:c:d:I:j:kn:P:tuhV";
+static const char shortopts[] = "+:0a:c:d:I:j:kn:P:S:tuhV";
 
 /* The options parx accepts: keep --help, parx.1 and completions/ in step. */
 static const struct option longopts[] = {
@@ -61,6 +63,17 @@ static const struct option longopts[] = {
 	{ "keep-order",		no_argument,		NULL, 'k' },
 	{ "tag",		no_argument,		NULL, OPT_TAG },
 	{ "tagstring",		required_argument,	NULL, OPT_TAGSTRING },
+	{ "sshlogin",		required_argument,	NULL, 'S' },
+	{ "slf",		required_argument,	NULL, OPT_SLF },
+	{ "ssh",		required_argument,	NULL, OPT_SSH },
+	{ "env",		required_argument,	NULL, OPT_ENV },
+	{ "workdir",		required_argument,	NULL, OPT_WORKDIR },
+	{ "transferfile",	required_argument,	NULL, OPT_TRANSFER },
+	{ "tf",			required_argument,	NULL, OPT_TRANSFER },
+	{ "return",		required_argument,	NULL, OPT_RETURN },
+	{ "cleanup",		no_argument,		NULL, OPT_CLEANUP },
+	{ "trc",		required_argument,	NULL, OPT_TRC },
+	{ "basefile",		required_argument,	NULL, OPT_BASEFILE },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -97,6 +110,9 @@ static const char helptext[] =
 "      --resume            skip jobs the joblog shows as done\n"
 "      --resume-failed     skip jobs the joblog shows as succeeded\n"
 "      --bar               show progress on stderr\n"
+"  -S, --sshlogin LOGIN,... run jobs on [N/][USER@]HOST[:PORT] over ssh (: here)\n"
+"      --slf FILE, --ssh CMD, --env VAR, --workdir DIR, --basefile FILE,\n"
+"      --tf, --transferfile FILE, --return FILE, --cleanup, --trc FILE\n"
 "Output:\n"
 "      --group             print each job's output in one piece (default)\n"
 "      --line-buffer, --lb pass output on as it comes, in whole lines\n"
@@ -113,7 +129,7 @@ static const char helptext[] =
 "255 usage error.  See parx(1).\n";
 
 /* Prints a usage error the way SPEC section 10 says, and exits 255. */
-static void __attribute__((noreturn, format(printf, 1, 2)))
+void
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -428,9 +444,22 @@ need_duration(const char *name, const char *arg)
 	return d;
 }
 
+/* Appends word to the vector *v of *n words. */
+static void
+push(char ***v, int *n, char *word)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = word;
+}
+
+/* The first option given that only means something with hosts. */
+static const char *hosts_only;
+
 static void
 check_combinations(void)
 {
+	if (hosts_only != NULL && opts.nlogins == 0 && opts.slf == NULL)
+		usage_error("%s needs -S or --slf", hosts_only);
 	if (opts.keep_order && opts.outmode == OUT_UNGROUP)
 		usage_error("-k cannot be combined with -u");
 	if ((opts.resume || opts.resume_failed) && opts.joblog == NULL)
@@ -573,6 +602,62 @@ opt_running(int c, const char **jobs)
 	return 1;
 }
 
+/* Options about other machines; returns 0 when c is not one of them. */
+static int
+opt_hosts(int c)
+{
+	static char all[] = "{}";
+	const char *name;
+
+	switch (c) {
+	case 'S':
+		push(&opts.logins, &opts.nlogins, optarg);
+		return 1;
+	case OPT_SLF:
+		opts.slf = optarg;
+		return 1;
+	case OPT_SSH:
+		opts.ssh = optarg;
+		return 1;
+	case OPT_ENV:
+		push(&opts.envs, &opts.nenvs, optarg);
+		return 1;
+	case OPT_WORKDIR:
+		opts.workdir = optarg;
+		name = "--workdir";
+		break;
+	case OPT_TRANSFER:
+		push(&opts.transfers, &opts.ntransfers, optarg);
+		name = "--transferfile";
+		break;
+	case OPT_RETURN:
+		push(&opts.returns, &opts.nreturns, optarg);
+		name = "--return";
+		break;
+	case OPT_CLEANUP:
+		opts.cleanup = 1;
+		name = "--cleanup";
+		break;
+	case OPT_TRC:
+		/* --transferfile {} --return FILE --cleanup, as in GNU's. */
+		if (opts.ntransfers == 0 || opts.transfers[0] != all)
+			push(&opts.transfers, &opts.ntransfers, all);
+		push(&opts.returns, &opts.nreturns, optarg);
+		opts.cleanup = 1;
+		name = "--trc";
+		break;
+	case OPT_BASEFILE:
+		push(&opts.basefiles, &opts.nbasefiles, optarg);
+		name = "--basefile";
+		break;
+	default:
+		return 0;
+	}
+	if (hosts_only == NULL)
+		hosts_only = name;
+	return 1;
+}
+
 /* Output options; returns 0 when c is not one of them. */
 static int
 opt_output(int c)
@@ -636,12 +721,15 @@ options_parse(int argc, char **argv)
 	opts.tmpdir = (e = getenv("TMPDIR")) != NULL && *e != '\0' ?
 	    e : "/tmp";
 	opterr = 0;
+	hosts_only = NULL;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
 		if (!opt_input(c) && !opt_command(c) &&
-		    !opt_running(c, &jobs) && !opt_output(c))
+		    !opt_running(c, &jobs) && !opt_output(c) &&
+		    !opt_hosts(c))
 			opt_other(c, argv);
 	if (jobs != NULL && parse_jobs(jobs, ncpus(), &opts.jobs) == -1)
 		usage_error("invalid number of jobs '%s'", jobs);
+	opts.jobs_arg = jobs;
 	split_command(argc - optind, argv + optind);
 	check_combinations();
 	if (opts.nsources == 0) {

@@ -44,6 +44,7 @@ enum what { W_PIPE0, W_PIPE1, W_OUT0, W_OUT1, W_PID, W_STOP, W_KILL,
 
 struct run {
 	struct job	*job;
+	struct attempt	*at;
 	char		*scratch;
 	int		 wakefd;
 	pid_t		 pid;
@@ -118,6 +119,10 @@ group_has_live(pid_t pgid)
 static void
 group_signal(struct run *r, int sig)
 {
+	/* A remote job is ended there (exec_ssh.c); SIGKILL is local. */
+	if (r->at->end != NULL && sig != SIGKILL && !r->gone &&
+	    r->at->end(r->at, sig) == 0)
+		return;
 	if (!r->gone && killpg(r->pid, sig) == -1 && errno == ESRCH)
 		r->gone = 1;
 }
@@ -421,12 +426,11 @@ run_result(struct job *j)
 }
 
 /*
- * Runs one attempt of job j: argv and envp as built by the worker, whose
- * wakefd and scratch buffer (--line-buffer) the run uses.
+ * Runs one attempt of job j: the command at its executor made (exec.c),
+ * with the wakefd and scratch buffer (--line-buffer) of the worker.
  */
 void
-run_attempt(struct job *j, char **argv, char **envp, char *scratch,
-    int wakefd)
+run_attempt(struct job *j, struct attempt *at, char *scratch, int wakefd)
 {
 	struct run r;
 	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, rc;
@@ -434,6 +438,7 @@ run_attempt(struct job *j, char **argv, char **envp, char *scratch,
 
 	memset(&r, 0, sizeof(r));
 	r.job = j;
+	r.at = at;
 	r.scratch = scratch;
 	r.wakefd = wakefd;
 	r.fd[0] = r.fd[1] = r.pidfd = -1;
@@ -451,7 +456,7 @@ run_attempt(struct job *j, char **argv, char **envp, char *scratch,
 	}
 	j->start = clock_wall();
 	t0 = clock_mono();
-	rc = spawn_job(argv, envp, po[1], pe[1], &r.pid);
+	rc = spawn_job(at->argv, at->envp, at->fd_in, po[1], pe[1], &r.pid);
 	if (po[1] >= 0) {
 		close(po[1]);
 		close(pe[1]);
@@ -463,7 +468,7 @@ run_attempt(struct job *j, char **argv, char **envp, char *scratch,
 			close(r.fd[0]);
 			close(r.fd[1]);
 		}
-		job_failed(j, spawn_error(j, rc, argv[0]));
+		job_failed(j, spawn_error(j, rc, at->argv[0]));
 		return;
 	}
 	r.pidfd = (int)syscall(SYS_pidfd_open, r.pid, 0);

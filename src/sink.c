@@ -22,7 +22,7 @@
  *
  * Neither writes live under --retries (an attempt may not be the last)
  * nor, for group, under --bar (the collector alone writes between bar
- * redraws).  Live writes never block: a full output sets blocked, and the
+ * redraws) or with hosts (a job whose host fails runs again).  Live writes never block: a full output sets blocked, and the
  * worker polls for POLLOUT before reading the job's pipe again, so the job
  * waits for the reader as it would writing to stdout itself.
  */
@@ -40,8 +40,9 @@ static int single;		/* one job at a time */
 void
 sink_init(int nworkers)
 {
+	/* A job may run again when its host fails (exec.c). */
 	pass_ok = opts.outmode == OUT_GROUP && !opts.bar &&
-	    opts.retries == 0 && !opts.dry_run;
+	    opts.retries == 0 && !opts.dry_run && !exec_hosts();
 	line_live = opts.outmode == OUT_LINE && opts.retries == 0;
 	single = nworkers == 1;
 }

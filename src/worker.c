@@ -36,10 +36,13 @@ struct worker {
 	struct strbuf	 key;		/* cmd as the joblog spells it */
 	char		*scratch;	/* --line-buffer reads */
 	double		 start_at;	/* --delay: when the job may start */
+	struct exec_ctx	*ex;		/* the executors' (exec.c) */
 };
 
-static struct worker *workers;
+/* workers[] and nslots grow with workers_more, under slotlock. */
+static struct worker **workers;
 static int nworkers;
+static int nslots;
 static struct tmpl *cmdtmpl;
 static struct tmpl *tagtmpl;
 static pthread_mutex_t slotlock = PTHREAD_MUTEX_INITIALIZER;
@@ -90,8 +93,10 @@ slot_take(void)
 	int s;
 
 	LOCK(&slotlock);
-	for (s = 0; slotused[s]; s++)
+	for (s = 0; s < nslots && slotused[s]; s++)
 		;
+	if (s == nslots)
+		abort();	/* more jobs than workers */
 	slotused[s] = 1;
 	UNLOCK(&slotlock);
 	return s + 1;
@@ -137,10 +142,11 @@ resume_skip(struct worker *w, struct job *j)
 	return 1;
 }
 
-static void
+/* Runs j; returns 1 when it must run again elsewhere (exec.c). */
+static int
 run_job(struct worker *w, struct job *j)
 {
-	int attempt;
+	int attempt, v;
 
 	j->slot = w->slot;
 	j->wakefd = w->wakefd;
@@ -150,7 +156,7 @@ run_job(struct worker *w, struct job *j)
 		job_errorf(j, "job %llu: item contains a NUL byte (use -0)",
 		    j->seq);
 		job_failed(j, 126);
-		return;
+		return 0;
 	}
 	tmpl_expand(cmdtmpl, j, j->slot, &w->av);
 	if (opts.tag || opts.tagstring != NULL)
@@ -161,12 +167,12 @@ run_job(struct worker *w, struct job *j)
 	}
 	if ((opts.resume || opts.resume_failed) && resume_skip(w, j)) {
 		j->skip = 1;
-		return;
+		return 0;
 	}
 	if (opts.dry_run) {
 		outbuf_add(&j->sink[0].buf, w->cmd.s, w->cmd.len);
 		outbuf_add(&j->sink[0].buf, "\n", 1);
-		return;
+		return 0;
 	}
 	for (attempt = 0;; attempt++) {
 		if (opts.delay > 0 && attempt > 0)
@@ -177,13 +183,18 @@ run_job(struct worker *w, struct job *j)
 			break;
 		if (opts.verbose)
 			output_msgf("%s\n", w->cmd.s);
-		run_attempt(j, w->av.v, w->envp, w->scratch, w->wakefd);
-		if (!j->failed || attempt >= opts.retries || j->interrupted ||
-		    stop_requested())
+		v = exec_attempt(w->ex, j, attempt, w->av.v, w->envp,
+		    w->scratch, w->wakefd);
+		if (v == EXEC_REQUEUE)
+			return 1;
+		if (v == EXEC_FINAL || !j->failed || j->retried >= opts.retries ||
+		    j->interrupted || stop_requested())
 			break;
 		/* Only the last attempt's output is kept. */
+		j->retried++;
 		job_reset(j);
 	}
+	return 0;
 }
 
 static void *
@@ -191,7 +202,7 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct job *j;
-	int done = 0;
+	int done = 0, again;
 
 	while ((j = queue_pop(&w->start_at, done)) != NULL) {
 		done = 1;
@@ -201,8 +212,15 @@ worker_main(void *arg)
 			continue;
 		}
 		w->slot = slot_take();
-		run_job(w, j);
+		again = run_job(w, j);
 		slot_give(w->slot);
+		/* Its host failed: the job goes back, using no retry. */
+		if (again && queue_requeue(j) == 0) {
+			done = 0;
+			continue;
+		}
+		if (again)
+			j->interrupted = 1;	/* parx is stopping */
 		collect_put(j);
 	}
 	collect_worker_done();
@@ -218,8 +236,32 @@ worker_free(struct worker *w)
 	sb_free(&w->key);
 	free(w->scratch);
 	free(w->envp);
+	exec_ctx_free(w->ex);
 	if (w->wakefd >= 0)
 		close(w->wakefd);
+	free(w);
+}
+
+/* Makes and starts one worker; 0, or an error number. */
+static int
+worker_new(struct worker **wp)
+{
+	struct worker *w = xcalloc(1, sizeof(*w));
+	int rc;
+
+	env_init(w);
+	w->ex = exec_ctx_new();
+	if (opts.outmode == OUT_LINE)
+		w->scratch = xmalloc(OUTBUF_MEMMAX);
+	if ((w->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1)
+		fatal("cannot make an eventfd");
+	*wp = w;
+	/* Workers need little stack; thousands of them must fit. */
+	if ((rc = thread_start(&w->tid, worker_main, w, 256 * 1024)) != 0) {
+		worker_free(w);
+		*wp = NULL;
+	}
+	return rc;
 }
 
 /*
@@ -240,18 +282,10 @@ workers_start(int n)
 	sink_init(n);
 	workers = xcalloc(n, sizeof(*workers));
 	slotused = xcalloc(n, 1);
+	nslots = n;
+	LOCK(&slotlock);
 	for (i = 0; i < n; i++) {
-		struct worker *w = &workers[i];
-
-		env_init(w);
-		if (opts.outmode == OUT_LINE)
-			w->scratch = xmalloc(OUTBUF_MEMMAX);
-		if ((w->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1)
-			fatal("cannot make an eventfd");
-		/* Workers need little stack; thousands of them must fit. */
-		if ((rc = thread_start(&w->tid, worker_main, w,
-		    256 * 1024)) != 0) {
-			worker_free(w);
+		if ((rc = worker_new(&workers[i])) != 0) {
 			if (i == 0)
 				fatal_errno(rc, "cannot start a worker thread "
 				    "(ulimit -u?)");
@@ -261,18 +295,47 @@ workers_start(int n)
 		}
 	}
 	nworkers = i;
+	UNLOCK(&slotlock);
 	return i;
 }
 
+/*
+ * While parx runs, hosts may bring more slots (exec.c): starts n more
+ * workers; returns how many started.
+ */
+int
+workers_more(int n)
+{
+	int i;
+
+	collect_workers_add(n);
+	LOCK(&slotlock);
+	workers = xrealloc(workers, (nworkers + n) * sizeof(*workers));
+	slotused = xrealloc(slotused, nslots + n);
+	memset(slotused + nslots, 0, n);
+	nslots += n;
+	for (i = 0; i < n; i++)
+		if (worker_new(&workers[nworkers]) != 0)
+			break;
+		else
+			nworkers++;
+	UNLOCK(&slotlock);
+	/* The collector counts those that never started as done. */
+	while (i < n--)
+		collect_worker_done();
+	return i;
+}
+
+/* Once the collector is done, so are the workers: no more can start. */
 void
 workers_join(void)
 {
 	int i;
 
 	for (i = 0; i < nworkers; i++) {
-		xpthread(pthread_join(workers[i].tid, NULL), __FILE__,
+		xpthread(pthread_join(workers[i]->tid, NULL), __FILE__,
 		    __LINE__);
-		worker_free(&workers[i]);
+		worker_free(workers[i]);
 	}
 	free(workers);
 	free(slotused);

@@ -160,7 +160,7 @@ static const char wrapper_pl[] =
 "(my $dir = $0) =~ s{/[^/]*$}{};\n"
 "sub blob { my @f = split /\\0/, pack('H*', substr $_[0], 1), -1;\n"
 "    pop @f; @f }\n"
-"sub now { require Time::HiRes; Time::HiRes::time() }\n"
+"sub now { eval { require Time::HiRes; Time::HiRes::time() } || time }\n"
 "sub note { my $m; open $m, '>', \"$dir/s.$_[0]\" and print $m \"$_[1]\\n\" }\n"
 "# Whether group $_[0] has a process that is not a zombie.\n"
 "sub live {\n"

@@ -37,8 +37,8 @@
  * worker looking for a slot sets it up again (setup: for ssh, a probe)
  * once its back-off (1 s, doubling to 60 s) has passed; if that fails it
  * is H_DOWN and tried again after the next back-off.  When no host is up,
- * being set up or suspect, the jobs that remain fail with "no usable
- * host" and the reasons.  A host's slots: N from N/LOGIN, else -j applied
+ * being set up or suspect, the jobs that remain fail ("no usable host",
+ * and why each host is out of use, said once).  A host's slots: N from N/LOGIN, else -j applied
  * to its CPU count (setup learns it), else its CPU count.  Workers are
  * started for all the slots; a host that comes up later with more slots
  * starts more (workers_more).
@@ -95,6 +95,7 @@ static struct {
 	void		(*refresh)(void);
 	double		 refresh_at;
 	int		 refreshing;
+	int		 said_none;	/* "no usable host" said */
 } ex = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
@@ -285,6 +286,7 @@ host_up(struct host *h)
 	h->slots = n;
 	if (h->why != NULL)
 		host_msg("%s: back in use", h->login);
+	ex.said_none = 0;
 	free(h->why);
 	h->why = NULL;
 	h->state = H_UP;
@@ -556,32 +558,34 @@ host_give(struct exec_ctx *x, struct host *h, int v)
 	x->why = NULL;
 }
 
-/* No host can run j: it fails, saying why each host is out of use. */
+/*
+ * No host can run j: it fails.  Why each host is out of use is said once,
+ * until a host is back.
+ */
 static void
 no_host(struct job *j)
 {
 	struct strbuf sb = { 0 };
 	struct host *h;
-	int n = 0;
+	int n = 0, say;
 
 	LOCK(&ex.lock);
-	for (h = ex.hosts; h != NULL; h = h->next) {
-		if (!h->listed)
-			continue;
-		if (n++ > 0)
-			sb_adds(&sb, "; ");
-		if (n > 5) {
-			sb_adds(&sb, "...");
-			break;
+	if ((say = !ex.said_none)) {
+		ex.said_none = 1;
+		for (h = ex.hosts; h != NULL; h = h->next) {
+			if (!h->listed)
+				continue;
+			if (n++ > 0)
+				sb_adds(&sb, "; ");
+			sb_adds(&sb, h->login);
+			sb_adds(&sb, ": ");
+			sb_adds(&sb, h->why != NULL ? h->why : "?");
 		}
-		sb_adds(&sb, h->login);
-		sb_adds(&sb, ": ");
-		sb_adds(&sb, h->why != NULL ? h->why : "not listed");
 	}
 	UNLOCK(&ex.lock);
-	sb_add(&sb, "", 0);
-	job_errorf(j, "job %llu: no usable host (%s)", j->seq,
-	    n > 0 ? sb.s : "none listed");
+	if (say)
+		host_msg("no usable host (%s)", n > 0 ? sb.s : "none listed");
+	job_errorf(j, "job %llu: no usable host", j->seq);
 	job_failed(j, 255);
 	j->host = "-";
 	sb_free(&sb);

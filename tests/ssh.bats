@@ -223,8 +223,10 @@ gone()
 	dead_login
 	run -2 --separate-stderr rparx -S "$DEAD" --joblog log echo ::: 1 2
 	expect
-	[ "${#stderr_lines[@]}" -eq 3 ]
-	[[ ${stderr_lines[1]} == "parx: job "?": no usable host ($DEAD: "*"Connection refused)" ]]
+	[ "${#stderr_lines[@]}" -eq 4 ]
+	[[ ${stderr_lines[1]} == "parx: no usable host ($DEAD: "*"Connection refused)" ]]
+	[ "${stderr_lines[2]}" = "parx: job 1: no usable host" ]
+	[ "${stderr_lines[3]}" = "parx: job 2: no usable host" ]
 	run cut -f 2,7 log
 	expect "Host	Exitval" "-	255" "-	255"
 	clean

@@ -9,12 +9,13 @@
 # tests/docs.bats fails when one is missing.
 
 _parx_short_noarg='-0 -k -t -u -h -V'
-_parx_short_arg='-a -c -d -I -j -n -P'
+_parx_short_arg='-a -c -d -I -j -n -P -S'
 _parx_long_noarg='--null --link --fail-fast --dry-run --verbose --resume
     --resume-failed --bar --group --line-buffer --lb --ungroup --keep-order
-    --tag --help --version'
+    --tag --cleanup --help --version'
 _parx_long_arg='--delimiter --arg-file --max-args --colsep --shell --jobs
-    --timeout --retries --halt --delay --joblog --tagstring'
+    --timeout --retries --halt --delay --joblog --tagstring --sshlogin --slf
+    --ssh --env --workdir --transferfile --tf --return --trc --basefile'
 
 # The long option that $1 names, exactly or as an unambiguous prefix, with
 # "=" appended when it takes an argument; nothing when there is none.
@@ -55,11 +56,32 @@ _parx_filter()
 # typed value $2.  Sets _parx_cand, and _parx_files=1 for file names.
 _parx_values()
 {
-	local ncpu
+	local ncpu w
 
 	case $1 in
-	-a | --arg-file | --joblog)
+	-a | --arg-file | --joblog | --slf | --basefile | --transferfile | \
+	    --tf | --return | --trc)
 		_parx_files=1
+		;;
+	-S | --sshlogin)
+		# Host names; a list goes on after its last comma.
+		local pre=${2%"${2##*,}"} h
+		for h in : $(compgen -A hostname -- "${2##*,}"); do
+			[[ $h == "${2##*,}"* ]] && _parx_cand+=("$pre$h")
+		done
+		;;
+	--ssh)
+		_parx_filter "$(compgen -c -- "$2" | sort -u)" "$2"
+		;;
+	--env)
+		_parx_filter "$(compgen -v -- "$2")" "$2"
+		;;
+	--workdir)
+		_parx_filter '...' "$2"
+		while IFS= read -r w; do
+			_parx_cand+=("$w")
+		done < <(compgen -d -- "$2")
+		compopt -o filenames 2>/dev/null || :
 		;;
 	--halt)
 		_parx_filter 'never soon,fail=1 now,fail=1 soon,success=1

@@ -13,10 +13,11 @@
 function __parx_scan
     set -l words (commandline -opc)
     set -l long_arg delimiter arg-file max-args colsep shell jobs timeout \
-        retries halt delay joblog tagstring
+        retries halt delay joblog tagstring sshlogin slf ssh env workdir \
+        transferfile tf return trc basefile
     set -l long_all $long_arg null link fail-fast dry-run verbose resume \
         resume-failed bar group line-buffer lb ungroup keep-order tag help \
-        version
+        version cleanup
     set -l expect 0
     set -l ddash 0
     set -l script 0
@@ -61,7 +62,7 @@ function __parx_scan
                 # ends it, and takes the next word when it is last.
                 set -l chars (string split '' -- (string sub -s 2 -- $w))
                 for k in (seq (count $chars))
-                    if contains -- $chars[$k] a c d I j n P
+                    if contains -- $chars[$k] a c d I j n P S
                         test $chars[$k] = c; and set script 1
                         test $k -eq (count $chars); and set expect 1
                         break
@@ -193,6 +194,30 @@ complete -c parx -n '__parx_is options script' -l tag \
     -d "prefix output lines with the job's items"
 complete -c parx -n '__parx_is options script' -l tagstring -x \
     -d 'prefix output lines with STR'
+
+# Other machines.
+complete -c parx -n '__parx_is options script' -s S -l sshlogin -x \
+    -a '(__fish_print_hostnames) :' -d 'run the jobs on these hosts over ssh'
+complete -c parx -n '__parx_is options script' -l slf -r -F \
+    -d 'read the hosts from FILE'
+complete -c parx -n '__parx_is options script' -l ssh -x \
+    -a '(__fish_complete_command)' -d 'use CMD instead of ssh'
+complete -c parx -n '__parx_is options script' -l env -x \
+    -a '(set -n)' -d 'give the jobs on hosts the variable VAR'
+complete -c parx -n '__parx_is options script' -l workdir -x \
+    -a '(__fish_complete_directories) ...' -d 'run the jobs on hosts in DIR'
+complete -c parx -n '__parx_is options script' -l transferfile -r -F \
+    -d 'copy FILE to the host before each job'
+complete -c parx -n '__parx_is options script' -l tf -r -F \
+    -d 'copy FILE to the host before each job'
+complete -c parx -n '__parx_is options script' -l return -r -F \
+    -d 'copy FILE back from the host after each job'
+complete -c parx -n '__parx_is options script' -l cleanup \
+    -d 'remove the copied files on the host after each job'
+complete -c parx -n '__parx_is options script' -l trc -r -F \
+    -d 'same as --tf {} --return FILE --cleanup'
+complete -c parx -n '__parx_is options script' -l basefile -r -F \
+    -d 'copy FILE to every host once'
 
 complete -c parx -n '__parx_is options script' -s h -l help \
     -d 'print the help and exit'

@@ -392,6 +392,7 @@ exec_start(void)
 
 	if (opts.dry_run)
 		return;		/* nothing runs */
+	spawn_init(NULL);	/* for the executors' commands */
 	ssh_start();
 	for (h = ex.hosts; h != NULL; h = h->next)
 		h->state = H_SETUP;

@@ -100,6 +100,13 @@ gone()
 	clean
 }
 
+@test "items from standard input go to the hosts, and jobs read nothing" {
+	run -0 bash -c 'seq 6 | "$@"' bash "$PARX" --ssh "$SSH_CMD" \
+	    -S "$H1,$H2" -k -c 'echo {} $(cat | wc -c)' 3>&-
+	expect "1 0" "2 0" "3 0" "4 0" "5 0" "6 0"
+	clean
+}
+
 @test "-c, --env, PARX_SEQ and PARX_SLOT on a host" {
 	FOO='x $(y) "z"' run -0 rparx -S "$H1" -j1 -k --env FOO \
 	    -c 'printf "%s|%s|%s|%s|%s\n" "$FOO" "$PARX_SEQ" "$PARX_SLOT" \

@@ -1,59 +1,79 @@
 /*
- * exec.c - how and where a job runs: the executor seam.
+ * exec.c - how and where a job runs: the executor seam shared by local
+ * jobs, jobs over ssh (exec_ssh.c) and, later, Slurm job steps.
  *
- * Without -S or --slf every job runs here, and exec_attempt is a plain
- * call of run_attempt: nothing more per job, no lock, no allocation.
+ * Without -S or --slf every job runs here: exec_attempt is a plain call of
+ * run_attempt, with nothing more per job (no lock, no allocation, no
+ * exec_ctx).
  *
- * With them, jobs go to hosts.  A host (exec.h) is a place that runs up
- * to `slots` jobs at once, and an executor is the way to run a job there:
- * exec_local for ":" (this machine), exec_ssh for a login (exec_ssh.c).
- * A Slurm executor (exec_slurm.c) is one more struct executor with its
- * hosts; worker.c and run.c need not change for it.
+ * With them, jobs go to hosts.  A host (struct host, exec.h) is a place
+ * that runs up to `slots` jobs at once; an executor (struct executor) is
+ * the way to run a job there: exec_local for ":", exec_ssh for a login.
+ * Workers are started for the slots of all the hosts, and each attempt of
+ * a job goes through exec_attempt, in the worker thread that owns the job:
  *
- * Who does what, for one attempt of a job (exec_attempt, in the worker
- * thread that owns the job):
+ *   host_take   takes a slot of an up host: the one with the most free
+ *               slots, and not the host the job's last attempt failed on
+ *               when another has a free slot (--retries go elsewhere);
+ *               sets up first any host whose time to be set up has come;
+ *               waits while every slot is busy; returns "none" when no
+ *               host is up, being set up, or suspect.
+ *   before      hook: what must happen before the attempt (ssh: send the
+ *               --transferfile files).
+ *   command     hook: makes the attempt's local command (struct attempt,
+ *               parx.h) from the job's argv and envp: argv, envp, stdin
+ *               (fd_in) and `end`, called by run.c instead of killpg to end
+ *               the command with a signal (ssh: tell the remote wrapper).
+ *               No hook: the job's argv runs here.
+ *   run_attempt run.c, exactly as for a local job: pipes, output, timers,
+ *               stops; the local process is the one `command` made.
+ *   after       hook: judges the outcome: ATT_HOST when the *host* failed
+ *               (the job's own status stands otherwise, and the hook may
+ *               correct it), then brings results back and cleans up.
+ *   host_give   frees the slot; ATT_HOST takes the host out of the
+ *               rotation.
  *
- *   host_take   picks an up host with a free slot (the one with the most
- *               free slots; not the one the job just failed on, when
- *               another will do: --retries go elsewhere where possible),
- *               sets up hosts whose time has come first, waits when all
- *               slots are busy, and says "no usable host" when every host
- *               is down.
- *   before      the executor's: sends files (--transferfile).
- *   command     the executor's: turns the job's argv and envp into the
- *               local command of the attempt (struct attempt: argv,
- *               envp, stdin, and `end`, how to stop it; see run.c).
- *   run_attempt run.c, as for a local job: pipes, timers, output.
- *   after       the executor's: judges whether the *host* failed (ATT_HOST)
- *               or the job just had its outcome, brings results back
- *               (--return), cleans up.
- *   host_give   frees the slot; a failed host leaves the rotation.
+ * A host that failed costs the job nothing: exec_attempt returns
+ * EXEC_REQUEUE, the worker drops the attempt's output and puts the job back
+ * at the front of the queue (queue_requeue) without using a retry (with
+ * hosts, sink.c holds group output until a job ends, so it is printed
+ * once).  The host becomes H_SUSPECT; once its back-off has passed (1 s,
+ * doubling up to 60 s while it keeps failing) the next worker looking for a
+ * slot sets it up again (the setup hook: for ssh, connect and probe), and
+ * H_DOWN when that fails.  Jobs wait for a suspect host, not for a down
+ * one: when every host is down the remaining jobs fail with "no usable
+ * host" (why each host is out of use is said once).  Slots: N of N/LOGIN,
+ * else -j applied to the host's CPU count (learnt by setup), else its CPU
+ * count; a host that comes up with more slots than workers were started
+ * for starts more (workers_more).
  *
- * A host that failed an attempt costs the job nothing: exec_attempt
- * returns EXEC_REQUEUE, the worker puts the job back at the front of the
- * queue (queue_requeue) without counting a retry, and its output so far
- * is dropped (with hosts, sink.c passes no output through before a job
- * ends, so it is emitted once).  The host becomes H_SUSPECT: the next
- * worker looking for a slot sets it up again (setup: for ssh, a probe)
- * once its back-off (1 s, doubling to 60 s) has passed; if that fails it
- * is H_DOWN and tried again after the next back-off.  When no host is up,
- * being set up or suspect, the jobs that remain fail ("no usable host",
- * and why each host is out of use, said once).  A host's slots: N from N/LOGIN, else -j applied
- * to its CPU count (setup learns it), else its CPU count.  Workers are
- * started for all the slots; a host that comes up later with more slots
- * starts more (workers_more).
+ * Hosts are set up at the start in parallel, a thread each (exec_start, in
+ * the main thread, before any worker exists and with the terminating
+ * signals blocked: stop_sigfd tells the set-ups about one), and torn down
+ * at the end in parallel (exec_finish, after the workers).  Executors run
+ * their own commands (probes, copies, clean-ups) through helper_run:
+ * several at once, output captured, a deadline, parx's stops obeyed.
  *
- * Hosts are set up at start in parallel, one thread each (exec_start, in
- * the main thread before any worker exists), and torn down at the end in
- * parallel (exec_finish).  Executors run their own commands (probes,
- * rsync, clean-ups) through helper_run: several at once, with a deadline,
- * obeying parx's stops.
+ * Adding an executor (a Slurm one, say, in exec_slurm.c):
+ *   - a `static const struct executor` with the hooks it needs: `start`
+ *     (once, before hosts are set up), `setup` (learn h->ncpu, e.g. the
+ *     allocation's task count), `command` (srun ... -- argv), `after`
+ *     (judge a node failure as ATT_HOST; set j->host, e.g. to the node,
+ *     with a string that lives until exec_finish), `teardown`, `finish`;
+ *   - an init function, called from exec_init when its option is given,
+ *     that checks its options (usage_error), registers the executor
+ *     (exec_register: its start and finish hooks run) and makes its hosts
+ *     with host_add (one host for an allocation, with `given` slots, is
+ *     enough); exec_hosts() is then true, and nothing else changes:
+ *     worker.c, run.c, sink.c and the joblog already go through here.
+ *   - `end` in struct attempt stays NULL when killpg of the local command
+ *     (srun) is the right way to end it.
  *
- * Locking: one mutex guards the list of hosts and their state, slots and
- * counters; it is never held across a hook or a helper.  A host's
- * executor data is written by setup while the host is in H_SETUP (no job
- * runs there) and read by jobs once it is up.  An exec_ctx belongs to
- * one worker.
+ * Locking: one mutex (ex.lock) guards the list of hosts, their state,
+ * slots and counters; it is never held across a hook or a helper.  An
+ * executor's data for a host is written by setup while the host is in
+ * H_SETUP (no job starts there) and read by jobs once it is up.  An
+ * exec_ctx belongs to one worker.
  */
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -75,10 +95,11 @@
 #define SLOTS_ZERO	64	/* -j 0: slots per host */
 #define REFRESH_EVERY	1.0	/* --slf is looked at this often */
 #define SETUP_BATCH	64	/* hosts set up at once at start */
+#define EXECS_MAX	4
 
 extern char **environ;
 
-const struct executor exec_local = { ":", NULL, NULL, NULL, NULL, NULL,
+const struct executor exec_local = { ":", NULL, NULL, NULL, NULL, NULL, NULL,
     NULL };
 
 static struct {
@@ -96,6 +117,8 @@ static struct {
 	double		 refresh_at;
 	int		 refreshing;
 	int		 said_none;	/* "no usable host" said */
+	const struct executor *execs[EXECS_MAX];	/* registered */
+	int		 nexecs;
 } ex = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
@@ -379,6 +402,33 @@ hosts_parallel(void *(*fn)(void *))
 	}
 }
 
+enum { EX_START, EX_FINISH };
+
+/* The start or finish hook of every executor registered. */
+static void
+executors_each(int which)
+{
+	const struct executor *e;
+	int i;
+
+	for (i = 0; i < ex.nexecs; i++) {
+		e = ex.execs[i];
+		if (which == EX_START && e->start != NULL)
+			e->start();
+		if (which == EX_FINISH && e->finish != NULL)
+			e->finish();
+	}
+}
+
+/* Main thread, from exec_init: an executor hosts may use. */
+void
+exec_register(const struct executor *e)
+{
+	if (ex.nexecs == EXECS_MAX)
+		abort();
+	ex.execs[ex.nexecs++] = e;
+}
+
 /*
  * Main thread, terminating signals blocked, before the workers: sets up
  * every host at once (for ssh: connect and probe), and makes -j the total
@@ -393,7 +443,7 @@ exec_start(void)
 	if (opts.dry_run)
 		return;		/* nothing runs */
 	spawn_init(NULL);	/* for the executors' commands */
-	ssh_start();
+	executors_each(EX_START);
 	for (h = ex.hosts; h != NULL; h = h->next)
 		h->state = H_SETUP;
 	(void)stop_sigfd();	/* made here, before the threads */
@@ -692,30 +742,22 @@ teardown_main(void *arg)
 void
 exec_finish(void)
 {
-	const struct executor *done[8];
 	struct host *h, *next;
-	int n = 0, i;
 
 	if (!ex.on || ex.finished)
 		return;
 	ex.finished = 1;
 	ex.live = 0;
 	hosts_parallel(teardown_main);
+	executors_each(EX_FINISH);
 	for (h = ex.hosts; h != NULL; h = next) {
 		next = h->next;
-		for (i = 0; i < n && done[i] != h->ex; i++)
-			;
-		if (i == n && n < 8)
-			done[n++] = h->ex;
 		free(h->login);
 		free(h->used);
 		free(h->why);
 		free(h);
 	}
 	ex.hosts = NULL;
-	for (i = 0; i < n; i++)
-		if (done[i]->finish != NULL)
-			done[i]->finish();
 }
 
 #define HELPER_ERRMAX	4096	/* the end of a helper's stderr kept */

@@ -62,6 +62,8 @@ struct host {
  */
 struct executor {
 	const char *name;
+	/* Once, in the main thread, before hosts are first set up. */
+	void	(*start)(void);
 	/*
 	 * Reaches h and learns what jobs need (h->ncpu...); returns 0, or
 	 * -1 with *why (malloc'd).  No job runs on h meanwhile.
@@ -83,7 +85,7 @@ struct executor {
 		    struct attempt *at);
 	/* End of the run, no job running: close connections. */
 	void	(*teardown)(struct host *h);
-	/* Once, after every host's teardown, if a host used it. */
+	/* Once, at the very end (also after --dry-run, when nothing ran). */
 	void	(*finish)(void);
 };
 
@@ -102,6 +104,7 @@ struct exec_ctx {
 extern const struct executor exec_local;
 
 /* exec.c: the hosts, for executors. */
+void	 exec_register(const struct executor *);
 struct host *host_add(const char *login, const struct executor *,
 	    int given, void *priv);
 struct host *host_find(const char *login);
@@ -141,6 +144,5 @@ char	*helper_why(struct helper *);
 
 /* exec_ssh.c */
 void	 ssh_init(void);
-void	 ssh_start(void);
 
 #endif /* PARX_EXEC_H */

@@ -766,6 +766,7 @@ ssh_init(void)
 	int i;
 
 	ssh_options();
+	exec_register(&exec_ssh);
 	for (i = 0; i < opts.nlogins; i++)
 		logins_each(opts.logins[i], add_cmdline, 0, NULL);
 	if (opts.slf != NULL) {
@@ -784,7 +785,7 @@ ssh_init(void)
  * control sockets (a socket's path must be short and free of the
  * characters ssh would expand), and the set-up command.
  */
-void
+static void
 ssh_start(void)
 {
 	const char *t = opts.tmpdir;
@@ -1481,6 +1482,6 @@ ssh_finish(void)
 }
 
 static const struct executor exec_ssh = {
-	"ssh", ssh_setup, ssh_before, ssh_command, ssh_after, ssh_teardown,
-	ssh_finish
+	"ssh", ssh_start, ssh_setup, ssh_before, ssh_command, ssh_after,
+	ssh_teardown, ssh_finish
 };

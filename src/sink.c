@@ -22,9 +22,10 @@
  *
  * Neither writes live under --retries (an attempt may not be the last)
  * nor, for group, under --bar (the collector alone writes between bar
- * redraws) or with hosts (a job whose host fails runs again).  Live writes never block: a full output sets blocked, and the
- * worker polls for POLLOUT before reading the job's pipe again, so the job
- * waits for the reader as it would writing to stdout itself.
+ * redraws) or with hosts (a job whose host fails runs again).  Live
+ * writes never block: a full output sets blocked, and the worker polls for
+ * POLLOUT before reading the job's pipe again, so the job waits for the
+ * reader as it would writing to stdout itself.
  */
 #include <errno.h>
 #include <string.h>

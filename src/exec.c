@@ -159,19 +159,6 @@ host_msg(const char *fmt, ...)
 	free(s);
 }
 
-/* Sets why the attempt's host failed (ATT_HOST). */
-void
-exec_why(struct exec_ctx *x, const char *fmt, ...)
-{
-	va_list ap;
-
-	free(x->why);
-	va_start(ap, fmt);
-	if (vasprintf(&x->why, fmt, ap) < 0)
-		x->why = NULL;
-	va_end(ap);
-}
-
 /*
  * The last line of what ob holds (an ssh error is the last thing ssh
  * says), without its newline, into buf; returns its length.
@@ -315,15 +302,19 @@ host_up(struct host *h)
 	h->state = H_UP;
 }
 
-/* Lock held.  h leaves the rotation for why (taken). */
+/*
+ * Lock held.  h leaves the rotation for why (taken); NULL: parx stops,
+ * nothing to say.
+ */
 static void
 host_out(struct host *h, enum hstate st, char *why)
 {
 	double now = clock_mono();
+	int say = why != NULL;
 
 	if (why == NULL)
-		why = xstrdup("it failed");
-	if (h->why == NULL || h->state == H_UP)
+		why = xstrdup("interrupted");
+	if (say && (h->why == NULL || h->state == H_UP))
 		host_msg("%s: %s (out of use; trying again in %gs)", h->login,
 		    why, h->backoff);
 	free(h->why);
@@ -599,7 +590,8 @@ host_give(struct exec_ctx *x, struct host *h, int v)
 	h->used[x->hslot] = 0;
 	h->running--;
 	if (v == ATT_HOST && h->state == H_UP) {
-		host_out(h, H_SUSPECT, x->why);
+		host_out(h, H_SUSPECT, x->why != NULL ? x->why :
+		    xstrdup("it failed"));
 		x->why = NULL;
 	} else if (v == ATT_OK && h->state == H_UP)
 		h->backoff = BACKOFF_MIN;
@@ -671,6 +663,7 @@ exec_attempt(struct exec_ctx *x, struct job *j, int attempt, char **argv,
 		return EXEC_FINAL;
 	}
 	j->host = h->login;
+	j->start = clock_wall();	/* if the job does not start */
 	v = h->ex->before != NULL ? h->ex->before(x, j, h) : ATT_OK;
 	if (v == ATT_OK && h->ex->command != NULL)
 		v = h->ex->command(x, j, h, &at);

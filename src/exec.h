@@ -116,8 +116,6 @@ int	 host_slots(const struct host *);
 int	 host_group(const struct exec_ctx *, int per);
 void	 host_msg(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 exec_refresh_hook(void (*)(void));
-void	 exec_why(struct exec_ctx *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
 size_t	 exec_last_line(const struct outbuf *, char *, size_t);
 
 /*

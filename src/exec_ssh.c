@@ -111,17 +111,17 @@ static void slf_refresh(void);
 /*
  * The set-up script: perl -e, its arguments hex-encoded behind an x:
  * the directory to reuse (or none), the working directory, whether rsync
- * is needed, the wrapper.
+ * is needed, whether to count the CPUs, the wrapper.
  */
 static const char setup_pl[] =
-"my ($want, $wd, $rs, $w) = map { pack 'H*', substr $_, 1 } @ARGV;\n"
+"my ($want, $wd, $rs, $nc, $w) = map { pack 'H*', substr $_, 1 } @ARGV;\n"
 "my $dir;\n"
 "if (length $want && -d $want && -O _) {\n"
 "	$dir = $want;\n"
 "} else {\n"
 "	my $t = $ENV{TMPDIR};\n"
-"	$t = '/tmp' unless defined $t && $t =~ m{^/[-\\w./]+$} && -d $t &&\n"
-"	    -w _;\n"
+"	$t = '/tmp' unless defined $t && $t =~ m{^/[-A-Za-z0-9_./]+$} &&\n"
+"	    -d $t && -w _;\n"
 "	for (1 .. 99) {\n"
 "		my $d = \"$t/parx.\" . join '', map {\n"
 "		    ('a' .. 'z', 0 .. 9)[rand 36] } 1 .. 10;\n"
@@ -141,7 +141,8 @@ static const char setup_pl[] =
 "die \"parx: rsync not found there (needed to move files)\\n\"\n"
 "    if $rs && !grep { -x \"$_/rsync\" } split /:/, $ENV{PATH};\n"
 "my $n = 0;\n"
-"for ('nproc', 'getconf _NPROCESSORS_ONLN', 'sysctl -n hw.ncpu') {\n"
+"for ($nc ? ('nproc', 'getconf _NPROCESSORS_ONLN', 'sysctl -n hw.ncpu') :\n"
+"    ()) {\n"
 "	$n = int(`$_ 2>/dev/null` || 0);\n"
 "	last if $n > 0;\n"
 "}\n"
@@ -994,8 +995,13 @@ setup_answer(struct host *h, const char *out, char **why)
 		*why = xstrdup("unexpected answer to the set-up");
 		return -1;
 	}
-	if (*p != ' ' || (work = hex_decode(p + 1, &p)) == NULL) {
+	work = *p == ' ' ? hex_decode(p + 1, &p) : NULL;
+	/* The remote shell sees dir: it must be plain. */
+	if (work == NULL || dir[0] != '/' || strspn(dir,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	    "/._-") != strlen(dir)) {
 		free(dir);
+		free(work);
 		*why = xstrdup("unexpected answer to the set-up");
 		return -1;
 	}
@@ -1081,19 +1087,22 @@ ssh_setup(struct host *h, char **why)
 	struct helper hp;
 	const char *rs = opts.ntransfers > 0 || opts.nreturns > 0 ||
 	    opts.nbasefiles > 0 ? "1" : "";
+	int rc = 0;
 
 	sb_add(&cmd, sx.setup.s, sx.setup.len);
 	hex_arg(&cmd, sh->rdir != NULL ? sh->rdir : "",
 	    sh->rdir != NULL ? strlen(sh->rdir) : 0);
 	hex_arg(&cmd, sx.workdir, strlen(sx.workdir));
 	hex_arg(&cmd, rs, strlen(rs));
+	/* The CPUs count only when no N/ says how many jobs. */
+	hex_arg(&cmd, "1", h->given > 0 ? 0 : 1);
 	sb_adds(&cmd, " x");
 	sb_add(&cmd, sx.whex.s, sx.whex.len);
 	sb_add(&cmd, "", 0);
 	memset(&hp, 0, sizeof(hp));
 	hp.argv = ssh_argv(&av, h, 0, cmd.s);
 	if (helper_run(&hp, 1, PROBE_TIMEOUT, 1) == -1)
-		*why = xstrdup("set-up interrupted");
+		rc = -1;	/* parx stops: nothing to say */
 	else if (hp.status == 127)
 		*why = xstrdup("perl not found there (parx needs it)");
 	else if (hp.status != 0)
@@ -1103,7 +1112,7 @@ ssh_setup(struct host *h, char **why)
 	helper_free(&hp);
 	argv_free(&av);
 	sb_free(&cmd);
-	if (*why != NULL)
+	if (rc == -1 || *why != NULL)
 		return -1;
 	sh->nmasters = sh->nmasters < 1 ? 1 : sh->nmasters;
 	open_masters(h);
@@ -1387,13 +1396,20 @@ ssh_teardown(struct host *h)
 	int i, n = sh->nmasters, k;
 
 	if (sh->rdir != NULL && h->state != H_DOWN) {
-		blob_add(&blob, sh->rwork);
-		for (i = 0; opts.cleanup && i < opts.nbasefiles; i++)
-			blob_add(&blob, remote_name(opts.basefiles[i]));
-		sb_adds(&cmd, "exec perl ");
-		sb_adds(&cmd, sh->rdir);
-		sb_adds(&cmd, "/w x");
-		hex_arg(&cmd, blob.s, blob.len);
+		/* Its name is plain (the set-up made it so): rm is quicker. */
+		if (!opts.cleanup || opts.nbasefiles == 0) {
+			sb_adds(&cmd, "exec rm -rf -- ");
+			sb_adds(&cmd, sh->rdir);
+		} else {
+			blob_add(&blob, sh->rwork);
+			for (i = 0; i < opts.nbasefiles; i++)
+				blob_add(&blob,
+				    remote_name(opts.basefiles[i]));
+			sb_adds(&cmd, "exec perl ");
+			sb_adds(&cmd, sh->rdir);
+			sb_adds(&cmd, "/w x");
+			hex_arg(&cmd, blob.s, blob.len);
+		}
 		hp = xcalloc(1, sizeof(*hp));
 		av = xcalloc(1, sizeof(*av));
 		hp->argv = ssh_argv(av, h, 0, cmd.s);

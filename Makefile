@@ -77,6 +77,10 @@ clean-sanitize:
 bench: parx
 	sh bench/run.sh
 
+# -S against GNU parallel -S and a bare ssh loop, on two loopback sshd.
+bench-ssh: parx
+	sh bench/ssh.sh
+
 install: parx
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
@@ -97,7 +101,7 @@ clean: clean-sanitize
 	rm -f parx $(OBJS)
 
 .PHONY: all check check-bats asan tsan check-sanitize clean-sanitize bench \
-    install uninstall clean
+    bench-ssh install uninstall clean
 
 # Reliability gates (tests/README.md): libFuzzer harnesses, the stress
 # run and valgrind.  fuzz/run.sh runs the harnesses; make fuzz builds them.

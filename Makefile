@@ -20,13 +20,21 @@ PARX_LDFLAGS = $(LDFLAGS) -pthread
 SRCS = src/main.c src/options.c src/reader.c src/queue.c src/job.c \
        src/template.c src/worker.c src/run.c src/spawn.c src/sink.c \
        src/outbuf.c src/output.c src/collect.c src/joblog.c src/bar.c \
-       src/stop.c src/io.c src/util.c
+       src/stop.c src/io.c src/util.c src/timeline.c
 OBJS = $(SRCS:.c=.o)
 
-all: parx
+# parx-timeline draws a run from its job log, with parx's drawing code.
+TL_SRCS = src/parx-timeline.c src/tlread.c src/timeline.c src/io.c \
+       src/util.c
+TL_OBJS = $(TL_SRCS:.c=.o)
+
+all: parx parx-timeline
 
 parx: $(OBJS)
 	$(CC) $(PARX_LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+parx-timeline: $(TL_OBJS)
+	$(CC) $(PARX_LDFLAGS) -o $@ $(TL_OBJS) $(LDLIBS)
 
 src/%.o: src/%.c src/parx.h
 	$(CC) $(PARX_CFLAGS) $(CPPFLAGS) -c -o $@ $<

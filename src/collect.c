@@ -13,6 +13,9 @@
  * before starting a job further ahead, see collect_window); together they
  * keep at most HOLD_MEM bytes in memory, and the rest goes to one unlinked
  * hold file, so memory follows -j, not the input.
+ *
+ * With --timeline the collector also keeps a small record of each job
+ * that ran (timeline.c), drawn by collect_draw when the run is over.
  */
 #include <errno.h>
 #include <signal.h>
@@ -61,6 +64,7 @@ static unsigned long long next = 1, maxseq;
 static size_t held_mem, in_hold;	/* in_hold: streams in the file */
 static int holdfd = -1;
 static off_t holdend;
+static struct timeline *tl;		/* --timeline: the jobs that ran */
 
 /* The exit status --halt reports for a job (SPEC section 13.10). */
 static int
@@ -240,6 +244,8 @@ process(struct job *j)
 	if (!j->skip && !j->interrupted && opts.joblog != NULL &&
 	    !opts.dry_run)
 		joblog_write(j);
+	if (tl != NULL && !j->skip && !j->interrupted)
+		timeline_add_job(tl, j);
 	/* The bar's line must not run into job output on a terminal. */
 	if (opts.bar)
 		bar_clear();
@@ -284,6 +290,8 @@ collect_init(void)
 		c.window_size = (size_t)opts.jobs * 4;
 	if (opts.keep_order)
 		ring = xcalloc(c.window_size, sizeof(*ring));
+	if (opts.timeline != NULL && !opts.dry_run)
+		tl = timeline_new();
 	output_init(collect_wake, c.window_size);
 }
 
@@ -408,4 +416,20 @@ collect_status(void)
 	if (c.halted)
 		return c.haltcode;
 	return c.nfailed > 100 ? 101 : (int)c.nfailed;
+}
+
+/*
+ * --timeline, after collect_run: draws the jobs that ran (those parx
+ * interrupted and those --resume skipped are not in it) to fd.  Returns
+ * 0, or -1 with errno.
+ */
+int
+collect_draw(int fd, const char *title)
+{
+	int rc;
+
+	rc = timeline_write(tl, fd, title);
+	timeline_free(tl);
+	tl = NULL;
+	return rc;
 }

@@ -10,6 +10,7 @@
  * thread, the reader, and one per job slot.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
@@ -114,10 +115,55 @@ fit_limits(int zero)
 	}
 }
 
+/*
+ * --timeline: the file is opened before anything runs, so that one that
+ * cannot be written is an error before any job starts, and it is written
+ * when the run is over, however it ended: a file left by an earlier run
+ * stays as it was until then.
+ */
+static int
+timeline_open(void)
+{
+	int fd;
+
+	if (opts.timeline == NULL || opts.dry_run)
+		return -1;
+	fd = open(opts.timeline, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	if (fd == -1)
+		err(255, "cannot open timeline %s", opts.timeline);
+	return fd;
+}
+
+/* Draws the run to fd, headed by parx's own command line. */
+static void
+timeline_finish(int fd, int argc, char **argv)
+{
+	struct strbuf title = { NULL, 0, 0 };
+	struct stat st;
+	int i, e = 0;
+
+	sb_adds(&title, "parx");
+	for (i = 1; i < argc; i++) {
+		sb_addc(&title, ' ');
+		shell_quote(&title, argv[i], strlen(argv[i]));
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    ftruncate(fd, 0) == -1)
+		e = errno;
+	if (collect_draw(fd, title.s) == -1 && e == 0)
+		e = errno;
+	if (close(fd) == -1 && e == 0)
+		e = errno;
+	if (e != 0)
+		output_msgf("parx: cannot write timeline %s: %s\n",
+		    opts.timeline, strerror(e));
+	sb_free(&title);
+}
+
 int
 main(int argc, char **argv)
 {
-	int rc, n;
+	int rc, n, tlfd;
 
 	/* Messages say "parx:" whatever the binary is called. */
 	program_invocation_name = program_invocation_short_name = "parx";
@@ -131,6 +177,7 @@ main(int argc, char **argv)
 	if (opts.joblog != NULL && !opts.dry_run &&
 	    joblog_open(opts.joblog, opts.resume || opts.resume_failed) == -1)
 		err(255, "cannot open joblog %s", opts.joblog);
+	tlfd = timeline_open();
 
 	stop_signals_block();
 	stop_init();
@@ -151,6 +198,8 @@ main(int argc, char **argv)
 	rc = collect_status();
 	if (opts.joblog != NULL && !opts.dry_run)
 		joblog_close();
+	if (tlfd != -1)
+		timeline_finish(tlfd, argc, argv);
 	/* The reader may still block on its input: exit without it. */
 	exit(stop_status(rc));
 }

@@ -28,7 +28,7 @@ enum {
 	OPT_LINK = 256, OPT_COLSEP, OPT_TIMEOUT, OPT_RETRIES, OPT_HALT,
 	OPT_FAILFAST, OPT_DELAY, OPT_DRYRUN, OPT_JOBLOG, OPT_RESUME,
 	OPT_RESUMEFAILED, OPT_BAR, OPT_GROUP, OPT_LINEBUF, OPT_TAG,
-	OPT_TAGSTRING, OPT_HELP, OPT_VERSION
+	OPT_TAGSTRING, OPT_TIMELINE, OPT_HELP, OPT_VERSION
 };
 
 static const char shortopts[] = "+:0a:c:d:I:j:kn:P:tuhV";
@@ -54,6 +54,7 @@ static const struct option longopts[] = {
 	{ "resume",		no_argument,		NULL, OPT_RESUME },
 	{ "resume-failed",	no_argument,		NULL, OPT_RESUMEFAILED },
 	{ "bar",		no_argument,		NULL, OPT_BAR },
+	{ "timeline",		required_argument,	NULL, OPT_TIMELINE },
 	{ "group",		no_argument,		NULL, OPT_GROUP },
 	{ "line-buffer",	no_argument,		NULL, OPT_LINEBUF },
 	{ "lb",			no_argument,		NULL, OPT_LINEBUF },
@@ -97,6 +98,7 @@ static const char helptext[] =
 "      --resume            skip jobs the joblog shows as done\n"
 "      --resume-failed     skip jobs the joblog shows as succeeded\n"
 "      --bar               show progress on stderr\n"
+"      --timeline FILE     draw the run as an SVG timeline in FILE at the end\n"
 "Output:\n"
 "      --group             print each job's output in one piece (default)\n"
 "      --line-buffer, --lb pass output on as it comes, in whole lines\n"
@@ -566,6 +568,12 @@ opt_running(int c, const char **jobs)
 		break;
 	case OPT_BAR:
 		opts.bar = 1;
+		break;
+	case OPT_TIMELINE:
+		if (strcmp(optarg, "-") == 0 || *optarg == '\0')
+			usage_error("--timeline needs a file name (the picture "
+			    "would mix with the jobs' output on stdout)");
+		opts.timeline = optarg;
 		break;
 	default:
 		return 0;

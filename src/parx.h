@@ -101,6 +101,7 @@ struct opts {
 	int		 resume;
 	int		 resume_failed;
 	int		 bar;
+	const char	*timeline;	/* --timeline FILE, or NULL */
 	/* output */
 	enum outmode	 outmode;
 	int		 keep_order;
@@ -317,6 +318,7 @@ void	 collect_window(unsigned long long seq);
 void	 collect_wake(void);
 void	 collect_worker_done(void);
 void	 collect_workers(int);
+int	 collect_draw(int fd, const char *title);
 
 /* joblog.c */
 struct logent {
@@ -332,6 +334,46 @@ const struct logent *joblog_find(unsigned long long seq);
 void	 joblog_write(const struct job *);
 void	 joblog_cmd_key(struct strbuf *, const char *cmdline);
 void	 joblog_close(void);
+
+/*
+ * timeline.c: the picture of a run as SVG, for --timeline and
+ * parx-timeline.  A timeline belongs to one thread.
+ */
+struct tljob {
+	unsigned long long	 seq;
+	double			 start;		/* Unix time; 0: not started */
+	double			 runtime;
+	const char		*host;		/* NULL or ":": this machine */
+	size_t			 hostlen;
+	int			 slot;		/* 1-based; 0: not known */
+	int			 exitval;	/* -1 when a signal ended it */
+	int			 sig;		/* 0, or -1: number not known */
+	int			 timed_out;
+	const char		*cmd;		/* any bytes, or NULL */
+	size_t			 cmdlen;
+};
+
+struct timeline;
+struct timeline *timeline_new(void);
+void	 timeline_add(struct timeline *, const struct tljob *);
+void	 timeline_add_job(struct timeline *, const struct job *);
+size_t	 timeline_count(const struct timeline *);
+int	 timeline_signum(const char *);
+int	 timeline_write(struct timeline *, int fd, const char *title);
+void	 timeline_free(struct timeline *);
+
+/* tlread.c: one line of a job log, for parx-timeline. */
+struct tlbufs {				/* decoded JSON strings */
+	struct strbuf	 cmd;
+	struct strbuf	 host;
+	struct strbuf	 key;
+	struct strbuf	 sig;
+};
+
+int	 tlread_header(const char *, size_t);
+int	 tlread_tsv(const char *, size_t, struct tljob *);
+int	 tlread_json(const char *, size_t, struct tljob *, struct tlbufs *);
+void	 tlbufs_free(struct tlbufs *);
 
 /* bar.c */
 void	 bar_init(void);

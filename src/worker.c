@@ -155,7 +155,8 @@ run_job(struct worker *w, struct job *j)
 	tmpl_expand(cmdtmpl, j, j->slot, &w->av);
 	if (opts.tag || opts.tagstring != NULL)
 		set_tag(w, j);
-	if (opts.dry_run || opts.verbose || opts.joblog != NULL) {
+	if (opts.dry_run || opts.verbose || opts.joblog != NULL ||
+	    opts.timeline != NULL) {
 		tmpl_cmdline(cmdtmpl, w->av.v, &w->cmd);
 		j->cmdline = xstrdup(w->cmd.s);
 	}

@@ -39,9 +39,12 @@ parx-timeline: $(TL_OBJS)
 src/%.o: src/%.c src/parx.h
 	$(CC) $(PARX_CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-# Runs the bats suite against ./parx (or $PARX), then lints the man page.
-check: parx tests/.bats-ok
-	PARX=$${PARX:-$(CURDIR)/parx} $(BATS) tests
+# Runs the bats suite against ./parx and ./parx-timeline (or $PARX and
+# $PARX_TIMELINE), then lints the man pages.
+check: parx parx-timeline tests/.bats-ok
+	PARX=$${PARX:-$(CURDIR)/parx} \
+	    PARX_TIMELINE=$${PARX_TIMELINE:-$(CURDIR)/parx-timeline} \
+	    $(BATS) tests
 	PARX=$${PARX:-$(CURDIR)/parx} sh tests/stress.sh --short
 	@sh tests/lint-man.sh
 
@@ -52,14 +55,16 @@ tests/.bats-ok:
 # Sanitizer builds live in their own folders so they never mix objects.
 asan:
 	$(MAKE) -s clean-sanitize
-	$(MAKE) parx-asan
-	PARX=$(CURDIR)/parx-asan ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 \
+	$(MAKE) parx-asan parx-timeline-asan
+	PARX=$(CURDIR)/parx-asan PARX_TIMELINE=$(CURDIR)/parx-timeline-asan \
+	    ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    $(MAKE) check-bats
 
 tsan:
-	$(MAKE) parx-tsan
-	PARX=$(CURDIR)/parx-tsan TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+	$(MAKE) parx-tsan parx-timeline-tsan
+	PARX=$(CURDIR)/parx-tsan PARX_TIMELINE=$(CURDIR)/parx-timeline-tsan \
+	    TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
 	    $(MAKE) check-bats
 
 check-bats: tests/.bats-ok
@@ -76,30 +81,48 @@ parx-tsan: $(SRCS) src/parx.h
 	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread -fsanitize=thread \
 	    -o $@ $(SRCS)
 
+parx-timeline-asan: $(TL_SRCS) src/parx.h
+	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread \
+	    -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	    -fno-omit-frame-pointer -o $@ $(TL_SRCS)
+
+parx-timeline-tsan: $(TL_SRCS) src/parx.h
+	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread -fsanitize=thread \
+	    -o $@ $(TL_SRCS)
+
 clean-sanitize:
-	rm -f parx-asan parx-tsan
+	rm -f parx-asan parx-tsan parx-timeline-asan parx-timeline-tsan
 
 bench: parx
 	sh bench/run.sh
 
-install: parx
+# Both programs, their man pages and their completions.
+install: parx parx-timeline
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 	    $(DESTDIR)$(FISHCOMPDIR)
-	install -m 0755 parx $(DESTDIR)$(BINDIR)/parx
-	install -m 0644 man/parx.1 $(DESTDIR)$(MANDIR)/man1/parx.1
+	install -m 0755 parx parx-timeline $(DESTDIR)$(BINDIR)/
+	install -m 0644 man/parx.1 man/parx-timeline.1 \
+	    $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 completions/parx.bash $(DESTDIR)$(BASHCOMPDIR)/parx
-	install -m 0644 completions/_parx $(DESTDIR)$(ZSHCOMPDIR)/_parx
-	install -m 0644 completions/parx.fish \
-	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish
+	install -m 0644 completions/parx-timeline.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/parx-timeline
+	install -m 0644 completions/_parx completions/_parx-timeline \
+	    $(DESTDIR)$(ZSHCOMPDIR)/
+	install -m 0644 completions/parx.fish completions/parx-timeline.fish \
+	    $(DESTDIR)$(FISHCOMPDIR)/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/parx $(DESTDIR)$(MANDIR)/man1/parx.1 \
-	    $(DESTDIR)$(BASHCOMPDIR)/parx $(DESTDIR)$(ZSHCOMPDIR)/_parx \
-	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish
+	rm -f $(DESTDIR)$(BINDIR)/parx $(DESTDIR)$(BINDIR)/parx-timeline \
+	    $(DESTDIR)$(MANDIR)/man1/parx.1 \
+	    $(DESTDIR)$(MANDIR)/man1/parx-timeline.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/parx $(DESTDIR)$(BASHCOMPDIR)/parx-timeline \
+	    $(DESTDIR)$(ZSHCOMPDIR)/_parx $(DESTDIR)$(ZSHCOMPDIR)/_parx-timeline \
+	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish \
+	    $(DESTDIR)$(FISHCOMPDIR)/parx-timeline.fish
 
 clean: clean-sanitize
-	rm -f parx $(OBJS)
+	rm -f parx parx-timeline $(OBJS) $(TL_OBJS)
 
 .PHONY: all check check-bats asan tsan check-sanitize clean-sanitize bench \
     install uninstall clean

@@ -14,7 +14,7 @@ _parx_long_noarg='--null --link --fail-fast --dry-run --verbose --resume
     --resume-failed --bar --group --line-buffer --lb --ungroup --keep-order
     --tag --help --version'
 _parx_long_arg='--delimiter --arg-file --max-args --colsep --shell --jobs
-    --timeout --retries --halt --delay --joblog --tagstring'
+    --timeout --retries --halt --delay --joblog --timeline --tagstring'
 
 # The long option that $1 names, exactly or as an unambiguous prefix, with
 # "=" appended when it takes an argument; nothing when there is none.
@@ -58,7 +58,7 @@ _parx_values()
 	local ncpu
 
 	case $1 in
-	-a | --arg-file | --joblog)
+	-a | --arg-file | --joblog | --timeline)
 		_parx_files=1
 		;;
 	--halt)

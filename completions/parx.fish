@@ -13,7 +13,7 @@
 function __parx_scan
     set -l words (commandline -opc)
     set -l long_arg delimiter arg-file max-args colsep shell jobs timeout \
-        retries halt delay joblog tagstring
+        retries halt delay joblog timeline tagstring
     set -l long_all $long_arg null link fail-fast dry-run verbose resume \
         resume-failed bar group line-buffer lb ungroup keep-order tag help \
         version
@@ -177,6 +177,8 @@ complete -c parx -n '__parx_is options script' -l resume-failed \
     -d 'skip jobs the joblog shows as succeeded'
 complete -c parx -n '__parx_is options script' -l bar \
     -d 'show progress on stderr'
+complete -c parx -n '__parx_is options script' -l timeline -r -F \
+    -d 'draw the run as an SVG timeline in FILE at the end'
 
 # Output.
 complete -c parx -n '__parx_is options script' -l group \

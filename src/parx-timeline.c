@@ -6,7 +6,8 @@
  * One thread.  A usage error prints two lines and exits 255, as parx
  * does; a file that is not a job log, or holds no job, exits 255 with one
  * line; lines that are not job records (a last line cut short by a crash,
- * the fragment a crash left mid-log) are skipped with a warning.
+ * the fragment a crash left mid-log) are skipped with a warning, and the
+ * rest is drawn.
  */
 #include <sys/stat.h>
 
@@ -123,7 +124,13 @@ read_log(struct reader *rd, FILE *fp, struct timeline *tl)
 			first = 0;
 			continue;
 		}
-		if (parse(rd, line, n, &j) == -1) {
+		/*
+		 * A last line without its newline was cut short (a crash,
+		 * a log still being written), unless its closing brace
+		 * shows a JSON record whole: a cut Command column looks
+		 * like a shorter one.
+		 */
+		if (parse(rd, line, n, &j) == -1 || (cut && !rd->json)) {
 			bad_line(rd, first, cut);
 			if (first && cut)
 				rd->json = -1;
@@ -133,7 +140,7 @@ read_log(struct reader *rd, FILE *fp, struct timeline *tl)
 		timeline_add(tl, &j);
 	}
 	if (ferror(fp))
-		err(255, "%s", rd->name);
+		err(255, "cannot read %s", rd->name);
 	free(line);
 	if (rd->skipped > MAXWARN)
 		warnx("%s: %lu more lines that are not job records skipped",

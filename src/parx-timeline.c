@@ -82,11 +82,28 @@ parse(struct reader *rd, const char *s, size_t n, struct tljob *j)
 	return tlread_tsv(s, n, j);
 }
 
-/* A line that is not a record: the first line says it is no job log. */
-static void
-bad_line(struct reader *rd, int first, int cut)
+/* Whether a line cut short could be the start of a job record. */
+static int
+record_start(const char *s, size_t n)
 {
-	if (cut) {
+	size_t i = strspn(s, " \t");
+
+	if (i < n && s[i] == '{')
+		return 1;
+	for (i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	return i > 0 && (i == n || s[i] == '\t');
+}
+
+/*
+ * A line that is not a record.  When it is the first, the file is no job
+ * log, unless it is also the last and was cut short at the start of what
+ * looks like a record.
+ */
+static void
+bad_line(struct reader *rd, const char *s, size_t n, int first, int cut)
+{
+	if (cut && (!first || record_start(s, n))) {
 		warnx("%s: line %lu is cut short: drawn without it", rd->name,
 		    rd->lineno);
 		return;
@@ -131,7 +148,7 @@ read_log(struct reader *rd, FILE *fp, struct timeline *tl)
 		 * like a shorter one.
 		 */
 		if (parse(rd, line, n, &j) == -1 || (cut && !rd->json)) {
-			bad_line(rd, first, cut);
+			bad_line(rd, line, n, first, cut);
 			if (first && cut)
 				rd->json = -1;
 			continue;

@@ -30,7 +30,7 @@
 #include "parx.h"
 
 #define TL_CMDMAX	72	/* bytes of a command shown in a tooltip */
-#define TL_TITLEMAX	160	/* bytes of the heading */
+#define TL_TITLEMAX	110	/* bytes of the heading: what fits */
 #define TL_HOSTMAX	24	/* bytes of a host name in tooltips */
 #define LABELMAX	14	/* bytes of a host name in a lane label */
 #define OUTCHUNK	(64 * 1024)
@@ -263,12 +263,17 @@ timeline_count(const struct timeline *tl)
 	return tl->nrecs;
 }
 
-/* The index of host h[0..n), added when new; ":" (or none) is 0. */
+/*
+ * The index of host h[0..n), added when new; ":" (or none) is 0.  A name
+ * ends at a NUL byte.
+ */
 static int
 host_index(struct timeline *tl, const char *h, size_t n)
 {
 	int i;
 
+	if (h != NULL)
+		n = strnlen(h, n);
 	if (h == NULL || n == 0 || (n == 1 && h[0] == ':'))
 		return 0;
 	if (strlen(tl->hosts[tl->lasthost]) == n &&
@@ -317,6 +322,19 @@ timeline_add(struct timeline *tl, const struct tljob *j)
 	sb_addc(&tl->text, '\0');
 }
 
+/*
+ * Rounds t to milliseconds as the job log writes it ("%.3f"), so that the
+ * picture parx draws is the one parx-timeline draws from its log.
+ */
+static double
+ms3(double t)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.3f", t);
+	return strtod(buf, NULL);
+}
+
 /* Adds a job parx ran (the collector, as the job is done). */
 void
 timeline_add_job(struct timeline *tl, const struct job *j)
@@ -325,8 +343,8 @@ timeline_add_job(struct timeline *tl, const struct job *j)
 
 	memset(&tj, 0, sizeof(tj));
 	tj.seq = j->seq;
-	tj.start = j->start;
-	tj.runtime = j->runtime;
+	tj.start = ms3(j->start);
+	tj.runtime = ms3(j->runtime);
 	tj.slot = j->slot;
 	tj.sig = j->termsig;
 	tj.timed_out = j->timed_out;
@@ -812,27 +830,19 @@ write_outcome(struct out *o, const struct rec *r)
 }
 
 /*
- * Writes bar b, which must end by lim (where the next bar of its lane
- * starts): a bar under a pixel is widened to one pixel where there is
- * room, so that every job can be seen and hovered; one of three pixels or
- * more gives up its last pixel, so that bars in a row stay apart.
+ * Writes bar b, placed: one of three pixels or more gives up its last
+ * pixel, so that bars in a row stay apart.
  */
 static void
 write_bar(struct out *o, const struct timeline *tl, const struct bar *b,
-    long long lim, int height)
+    int height)
 {
 	const struct rec	*r = b->r;
 	char			 x[24], w[24];
 	long long		 xe = b->xe;
 
-	if (lim < b->xs)
-		lim = b->xs;
-	if (xe > lim)
-		xe = lim;
-	if (xe - b->xs < 10)
-		xe = b->xs + 10 < lim ? b->xs + 10 : lim;
-	else if (xe - b->xs >= 30)
-		xe -= 10;	/* a gap, so that neighbours stay apart */
+	if (xe - b->xs >= 30)
+		xe -= 10;
 	out_printf(o, "<rect class=\"%s\" x=\"%s\" width=\"%s\" height=\"%d\">"
 	    "<title>", klass[r->outcome], px(x, b->xs), px(w, xe - b->xs),
 	    height);
@@ -891,6 +901,49 @@ bar_join(const struct layout *L, struct bar *b, const struct rec *r)
 	return 1;
 }
 
+/* The next bar of a lane, from record *i up to end; 0 past the end. */
+static int
+bar_next(const struct timeline *tl, const struct layout *L, size_t *i,
+    size_t end, struct bar *b)
+{
+	if (*i >= end)
+		return 0;
+	bar_start(L, b, &tl->recs[(*i)++]);
+	while (*i < end && bar_join(L, b, &tl->recs[*i]))
+		(*i)++;
+	return 1;
+}
+
+/*
+ * Places bar b, given the next bar of its lane (NULL: b is the last) and
+ * *floor, where the bar before it ended: b starts no earlier than that,
+ * ends no later than the next one starts, and a bar under a pixel is
+ * widened to a pixel, so that every job can be seen and hovered, taking
+ * the room from the next bar when that one is wide enough to give it
+ * (which then starts up to a pixel late).
+ */
+static void
+bar_place(struct bar *b, const struct bar *next, long long *floor)
+{
+	long long nxs = next != NULL ? next->xs : PLOTW * 10;
+	long long nxe = next != NULL ? next->xe : PLOTW * 10 + 10;
+
+	if (b->xs < *floor)
+		b->xs = *floor;
+	if (nxs < b->xs)
+		nxs = b->xs;
+	if (b->xe > nxs)
+		b->xe = nxs;
+	if (b->xe < b->xs)
+		b->xe = b->xs;
+	if (b->xe - b->xs < 10) {
+		b->xe = b->xs + 10;
+		if (b->xe > nxe - 10)
+			b->xe = nxe - 10 > nxs ? nxe - 10 : nxs;
+	}
+	*floor = b->xe;
+}
+
 /*
  * The bars of shown lane k, in a group placed at the lane.  With o NULL,
  * only counts them.  Returns how many bars stand for several jobs.
@@ -899,24 +952,24 @@ static size_t
 write_lane(struct out *o, const struct timeline *tl, const struct layout *L,
     size_t k)
 {
-	const struct rec	*r = tl->recs;
-	size_t			 i, from = L->lanestart[k], merged = 0;
-	struct bar		 b;
+	size_t		 i = L->lanestart[k], merged = 0;
+	struct bar	 cur, next;
+	long long	 floor = 0;
+	int		 more;
 
 	if (o != NULL)
 		out_printf(o, "<g transform=\"translate(%d %d)\">\n", LEFT,
 		    TOP + (int)k * L->pitch + (L->pitch - L->barh) / 2);
-	bar_start(L, &b, &r[from]);
-	for (i = from + 1; i <= L->lanestart[k + 1]; i++) {
-		if (i < L->lanestart[k + 1] && bar_join(L, &b, &r[i]))
-			continue;
+	bar_next(tl, L, &i, L->lanestart[k + 1], &cur);
+	do {
+		more = bar_next(tl, L, &i, L->lanestart[k + 1], &next);
+		bar_place(&cur, more ? &next : NULL, &floor);
 		if (o != NULL)
-			write_bar(o, tl, &b, i < L->lanestart[k + 1] ?
-			    tenths(L, r[i].start) : PLOTW * 10, L->barh);
-		merged += b.n > 1;
-		if (i < L->lanestart[k + 1])
-			bar_start(L, &b, &r[i]);
-	}
+			write_bar(o, tl, &cur, L->barh);
+		merged += cur.n > 1;
+		if (more)
+			cur = next;
+	} while (more);
 	if (o != NULL)
 		out_printf(o, "</g>\n");
 	return merged;

@@ -133,7 +133,7 @@ FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -pthread \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZERS = fuzz/template-fuzz fuzz/input-fuzz fuzz/parse-fuzz \
-    fuzz/joblog-fuzz
+    fuzz/joblog-fuzz fuzz/timeline-fuzz
 
 fuzz: $(FUZZERS)
 
@@ -156,6 +156,11 @@ fuzz/joblog-fuzz: fuzz/joblog_fuzz.c fuzz/common.h src/joblog.c \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/joblog_fuzz.c src/joblog.c \
 	    src/io.c src/util.c
 
+fuzz/timeline-fuzz: fuzz/timeline_fuzz.c fuzz/common.h src/tlread.c \
+    src/timeline.c src/io.c src/util.c src/parx.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/timeline_fuzz.c src/tlread.c \
+	    src/timeline.c src/io.c src/util.c
+
 stress: parx
 	PARX=$${PARX:-$(CURDIR)/parx} sh tests/stress.sh
 
@@ -163,7 +168,9 @@ stress-short: parx
 	PARX=$${PARX:-$(CURDIR)/parx} sh tests/stress.sh --short
 
 # Representative runs under valgrind (tests/valgrind.sh).
-valgrind: parx
-	PARX=$${PARX:-$(CURDIR)/parx} sh tests/valgrind.sh
+valgrind: parx parx-timeline
+	PARX=$${PARX:-$(CURDIR)/parx} \
+	    PARX_TIMELINE=$${PARX_TIMELINE:-$(CURDIR)/parx-timeline} \
+	    sh tests/valgrind.sh
 
 .PHONY: fuzz stress stress-short valgrind

@@ -214,6 +214,7 @@ main(int argc, char **argv)
 	struct timeline	*tl;
 	struct stat	 st;
 	const char	*out = NULL, *title = NULL, *log;
+	char		*made = NULL;
 	FILE		*fp = stdin;
 	int		 c;
 
@@ -254,8 +255,10 @@ main(int argc, char **argv)
 	if (strcmp(log, "-") != 0 && (fp = fopen(log, "re")) == NULL)
 		err(255, "cannot read %s", log);
 	rd.name = strcmp(log, "-") == 0 ? "standard input" : log;
-	if (out == NULL)
-		out = strcmp(log, "-") == 0 ? "-" : default_output(log);
+	if (out == NULL && strcmp(log, "-") == 0)
+		out = "-";
+	else if (out == NULL)
+		out = made = default_output(log);
 	tl = timeline_new();
 	read_log(&rd, fp, tl);
 	if (timeline_count(tl) == 0)
@@ -265,5 +268,6 @@ main(int argc, char **argv)
 	fclose(fp);
 	timeline_free(tl);
 	tlbufs_free(&rd.bufs);
+	free(made);
 	return 0;
 }

@@ -631,7 +631,8 @@ layout_make(struct timeline *tl, struct layout *L)
 	int		 known = 1;
 
 	memset(L, 0, sizeof(*L));
-	qsort(r, n, sizeof(*r), cmp_start);
+	if (n > 0)
+		qsort(r, n, sizeof(*r), cmp_start);
 	while (L->ndrawn < n && r[L->ndrawn].start > 0)
 		L->ndrawn++;
 	for (i = 0; i < L->ndrawn; i++) {
@@ -643,7 +644,8 @@ layout_make(struct timeline *tl, struct layout *L)
 	if (!known)
 		lanes_greedy(r, L->ndrawn);
 	L->known = known;
-	qsort(r, L->ndrawn, sizeof(*r), cmp_lane);
+	if (L->ndrawn > 0)
+		qsort(r, L->ndrawn, sizeof(*r), cmp_lane);
 	L->lanestart = xmalloc((MAXLANES + 1) * sizeof(*L->lanestart));
 	for (i = 0; i < L->ndrawn; i++)
 		if (i == 0 || r[i].host != r[i - 1].host ||

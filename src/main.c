@@ -124,6 +124,7 @@ fit_limits(int zero)
 static int
 timeline_open(void)
 {
+	struct stat log, pic;
 	int fd;
 
 	if (opts.timeline == NULL || opts.dry_run)
@@ -131,6 +132,11 @@ timeline_open(void)
 	fd = open(opts.timeline, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
 	if (fd == -1)
 		err(255, "cannot open timeline %s", opts.timeline);
+	if (opts.joblog != NULL && stat(opts.joblog, &log) == 0 &&
+	    fstat(fd, &pic) == 0 && S_ISREG(pic.st_mode) &&
+	    log.st_dev == pic.st_dev && log.st_ino == pic.st_ino)
+		errx(255, "--timeline %s is the job log: it would be "
+		    "overwritten", opts.timeline);
 	return fd;
 }
 

@@ -17,10 +17,10 @@
  * a pixel, so a bar never reaches past the start of the next one in its
  * lane.  Neighbouring bars of one outcome that are each under a pixel wide
  * merge into one bar whose tooltip counts them, so thousands of short jobs
- * stay readable and the file small.
+ * stay readable and the file small; a bar still under a pixel gets one,
+ * so that every job can be seen.
  */
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,6 +33,7 @@
 #define TL_TITLEMAX	110	/* bytes of the heading: what fits */
 #define TL_HOSTMAX	24	/* bytes of a host name in tooltips */
 #define LABELMAX	14	/* bytes of a host name in a lane label */
+#define HOSTKEEP	64	/* bytes of a host name kept */
 #define OUTCHUNK	(64 * 1024)
 
 /* The page: width, the lane labels on the left, the plot. */
@@ -72,18 +73,18 @@ struct timeline {
 	size_t		 nrecs;
 	size_t		 cap;
 	struct strbuf	 text;		/* the commands, NUL-terminated */
-	char		**hosts;
+	char		**hosts;		/* 0 is this machine, ":" */
 	int		 nhosts;
-	int		 lasthost;
+	int		*hash;		/* host index + 1 by name, or 0 */
+	size_t		 hashcap;	/* a power of two */
 };
 
 /* What the drawing needs to know about the whole run. */
 struct layout {
-	size_t		*idx;		/* drawn records: by lane, then start */
-	size_t		 ndrawn;
+	size_t		 ndrawn;	/* records drawn: the first ones */
 	size_t		 nlanes;	/* lanes in all */
 	size_t		 nshown;	/* lanes drawn, at most MAXLANES */
-	size_t		*lanestart;	/* idx[] offset of each shown lane */
+	size_t		*lanestart;	/* first record of each shown lane */
 	double		 t0;		/* the first start */
 	double		 wall;		/* first start to last end */
 	double		 step;		/* between ticks */
@@ -252,6 +253,7 @@ timeline_free(struct timeline *tl)
 	for (i = 0; i < tl->nhosts; i++)
 		free(tl->hosts[i]);
 	free(tl->hosts);
+	free(tl->hash);
 	free(tl->recs);
 	sb_free(&tl->text);
 	free(tl);
@@ -263,31 +265,60 @@ timeline_count(const struct timeline *tl)
 	return tl->nrecs;
 }
 
+static size_t
+host_hash(const char *h, size_t n)
+{
+	size_t	 i, v = 2166136261u;
+
+	for (i = 0; i < n; i++)
+		v = (v ^ (unsigned char)h[i]) * 16777619u;
+	return v;
+}
+
+/* Puts host i in the hash table, which has room. */
+static void
+host_put(struct timeline *tl, int i)
+{
+	size_t at = host_hash(tl->hosts[i], strlen(tl->hosts[i]));
+
+	for (at &= tl->hashcap - 1; tl->hash[at] != 0;
+	    at = (at + 1) & (tl->hashcap - 1))
+		;
+	tl->hash[at] = i + 1;
+}
+
 /*
  * The index of host h[0..n), added when new; ":" (or none) is 0.  A name
- * ends at a NUL byte.
+ * ends at a NUL byte, and only its first HOSTKEEP bytes count.
  */
 static int
 host_index(struct timeline *tl, const char *h, size_t n)
 {
-	int i;
+	size_t	 at;
+	int	 i;
 
-	if (h != NULL)
-		n = strnlen(h, n);
-	if (h == NULL || n == 0 || (n == 1 && h[0] == ':'))
+	n = h != NULL ? strnlen(h, n < HOSTKEEP ? n : HOSTKEEP) : 0;
+	if (n == 0 || (n == 1 && h[0] == ':'))
 		return 0;
-	if (strlen(tl->hosts[tl->lasthost]) == n &&
-	    memcmp(tl->hosts[tl->lasthost], h, n) == 0)
-		return tl->lasthost;
-	for (i = 1; i < tl->nhosts; i++)
-		if (strlen(tl->hosts[i]) == n &&
-		    memcmp(tl->hosts[i], h, n) == 0)
-			return tl->lasthost = i;
+	at = host_hash(h, n) & (tl->hashcap - 1);
+	for (; tl->hashcap > 0 && (i = tl->hash[at]) != 0;
+	    at = (at + 1) & (tl->hashcap - 1))
+		if (strlen(tl->hosts[i - 1]) == n &&
+		    memcmp(tl->hosts[i - 1], h, n) == 0)
+			return i - 1;
 	tl->hosts = xrealloc(tl->hosts, (tl->nhosts + 1) * sizeof(*tl->hosts));
 	tl->hosts[tl->nhosts] = xmalloc(n + 1);
 	memcpy(tl->hosts[tl->nhosts], h, n);
 	tl->hosts[tl->nhosts][n] = '\0';
-	return tl->lasthost = tl->nhosts++;
+	if ((size_t)tl->nhosts * 2 >= tl->hashcap) {
+		free(tl->hash);
+		tl->hashcap = tl->hashcap ? tl->hashcap * 2 : 16;
+		tl->hash = xcalloc(tl->hashcap, sizeof(*tl->hash));
+		for (i = 1; i < tl->nhosts; i++)
+			host_put(tl, i);
+	}
+	host_put(tl, tl->nhosts);
+	return tl->nhosts++;
 }
 
 /* Adds one finished job; the strings are copied (the command cut short). */

@@ -460,6 +460,12 @@ for f in sys.argv[1:]:
 	run --separate-stderr parx --timeline - echo ::: a
 	usage_error
 	[[ ${stderr_lines[0]} == "parx: --timeline needs a file name"* ]]
+	echo kept >run.log
+	run --separate-stderr -255 parx --joblog run.log --timeline ./run.log \
+	    -c 'touch ran' ::: a
+	expect_err "parx: --timeline ./run.log is the job log: it would be overwritten"
+	[ ! -e ran ]
+	[ "$(cat run.log)" = kept ]
 }
 
 @test "parx --timeline: --dry-run draws nothing, no input draws an empty run" {

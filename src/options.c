@@ -886,8 +886,8 @@ options_parse(int argc, char **argv)
 	if (jobs != NULL && parse_jobs(jobs, ncpus(), &opts.jobs) == -1)
 		usage_error("invalid number of jobs '%s'", jobs);
 	split_command(argc - optind, argv + optind);
-	check_combinations();
 	check_pipe();
+	check_combinations();
 	if (opts.nsources == 0) {
 		check_readable("-");
 		add_source(SRC_STDIN, "-", NULL, 0);

@@ -102,7 +102,7 @@ FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -pthread \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZERS = fuzz/template-fuzz fuzz/input-fuzz fuzz/parse-fuzz \
-    fuzz/joblog-fuzz
+    fuzz/joblog-fuzz fuzz/pipe-fuzz
 
 fuzz: $(FUZZERS)
 
@@ -123,6 +123,11 @@ fuzz/parse-fuzz: fuzz/parse_fuzz.c fuzz/common.h src/options.c \
 fuzz/joblog-fuzz: fuzz/joblog_fuzz.c fuzz/common.h src/joblog.c \
     src/io.c src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/joblog_fuzz.c src/joblog.c \
+	    src/io.c src/util.c
+
+fuzz/pipe-fuzz: fuzz/pipe_fuzz.c fuzz/common.h src/pipe.c src/block.c \
+    src/io.c src/util.c src/parx.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/pipe_fuzz.c src/block.c \
 	    src/io.c src/util.c
 
 stress: parx

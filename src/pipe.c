@@ -444,15 +444,17 @@ header_stream(void)
 		fatal("cannot map a block of %zu bytes", in.size);
 	if ((cut = cut_forward(b, in.elen == 0, &k)) == NOCUT)
 		fatal("error reading %s", in.name);
-	if (k > 0 && b->len > 0)
-		header_beyond(k);
-	h = xcalloc(1, sizeof(*h));
-	h->mem = xmalloc(cut + 1);
-	memcpy(h->mem, b->mem, cut);
-	h->len = cut;
-	in.header = h;
-	sb_add(&in.carry, b->mem + cut, b->len - cut);
+	if (k == 0 || b->len == 0) {
+		h = xcalloc(1, sizeof(*h));
+		h->mem = xmalloc(cut + 1);
+		memcpy(h->mem, b->mem, cut);
+		h->len = cut;
+		in.header = h;
+		sb_add(&in.carry, b->mem + cut, b->len - cut);
+	}
 	block_free(b);
+	if (in.header == NULL)
+		header_beyond(k);
 }
 
 /* File: finds the --header records at the start. */

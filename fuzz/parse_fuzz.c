@@ -343,7 +343,7 @@ check_opts(void)
 	CHECK(opts.block != 0 && opts.recend != NULL && opts.recstart != NULL &&
 	    opts.maxargs == 0 && !(opts.cat && opts.fifo), "--pipe");
 	CHECK(opts.nsources == 1 && (opts.pipe == PIPE_PART ?
-	    opts.sources[0].type != SRC_WORDS && opts.nrec == 0 :
+	    opts.sources[0].type != SRC_WORDS :
 	    opts.sources[0].type == SRC_STDIN && opts.block > 0),
 	    "--pipe input");
 }

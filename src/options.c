@@ -591,8 +591,6 @@ check_pipe(void)
 		check_pipe_file();
 	if (opts.maxargs > 0)
 		usage_error("-n cannot be used with --pipe (-N counts records)");
-	if (opts.pipe == PIPE_PART && opts.nrec > 0)
-		usage_error("-N cannot be used with --pipe-part (use --block)");
 	if (opts.block < 0 && opts.pipe != PIPE_PART)
 		usage_error("--block -N (parts per job slot) needs --pipe-part");
 	if (opts.roundrobin && opts.retries > 0)

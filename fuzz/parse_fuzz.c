@@ -265,7 +265,7 @@ fuzz_escapes(const char *s)
 static void
 fuzz_size(const char *s)
 {
-	static const char units[] = "kmgt";
+	static const char units[] = "kmg";
 	const char *u;
 	long long v = 0, want;
 	size_t n = strlen(s);

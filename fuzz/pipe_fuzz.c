@@ -2,8 +2,8 @@
  * pipe_fuzz.c - libFuzzer harness for the block cutting of src/pipe.c:
  * the stream reader (read_stream: cut_size, cut_forward, the carry
  * between blocks), the file reader (read_file: file_last and file_next
- * over a window made small on purpose, so that matches straddle it) and
- * the --header of both.
+ * over a window made small on purpose, so that matches straddle it) as
+ * --pipe and as --pipe-part cut, and the --header of both.
  *
  * pipe.c is compiled into this file; block.c, io.c and util.c are linked
  * as they are.  The job queue is a stub that records each block.
@@ -12,10 +12,12 @@
  * includes self-overlapping ones, or taken from the input), the block
  * size, -N, --header and the window size, then the data.
  *
- * Beyond ASan and UBSan it checks that both readers cut exactly where a
- * plain reference scan says (the last boundary within the block size,
- * else the first after; N records with -N), that the blocks put together
- * are the input, and that a --header beyond the input is refused.
+ * Beyond ASan and UBSan it checks that the readers cut exactly where a
+ * plain reference scan says (--pipe: the last boundary within the block
+ * size, else the first after; --pipe-part: the first boundary at or after
+ * each multiple of the block size; N records with -N), that the blocks
+ * put together are the input, and that a --header beyond the input is
+ * refused.
  */
 #include <sys/mman.h>
 
@@ -118,6 +120,29 @@ ref_forward(const char *d, size_t n, size_t m, long *k)
 	return n;
 }
 
+/*
+ * --pipe-part: where the block starting at start of d[0..n), the data
+ * after the header, ends.
+ */
+static size_t
+ref_grid(const char *d, size_t n, size_t start)
+{
+	size_t grid = (start / in.size + 1) * in.size, lo;
+	long k = 1;
+
+	if (opts.nrec > 0) {
+		k = opts.nrec;
+		return start + ref_forward(d + start, n - start,
+		    in.elen == 0, &k);
+	}
+	if (grid > n)
+		return n;
+	lo = grid > in.elen ? grid - in.elen : 0;
+	if (lo < start + (in.elen == 0))
+		lo = start + (in.elen == 0);
+	return start + ref_forward(d + start, n - start, lo - start, &k);
+}
+
 /* Where the block that starts d[0..n), the rest of the input, ends. */
 static size_t
 ref_cut(const char *d, size_t n)
@@ -209,11 +234,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int inited;
-	static size_t stream[4096], nstream;
+	static size_t stream[4096], nstream, asfile[4096], nasfile;
 	struct fin f = { data, size };
 	int opt = fin_byte(&f), bs = fin_byte(&f), nr = fin_byte(&f), fd;
-	int hd, winb, beyond[2];
-	size_t winsz, at, i, want;
+	int hd, winb, beyond[3];
+	size_t winsz, at, i, want, h;
 	long k;
 
 	if (!inited) {
@@ -234,27 +259,43 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	beyond[0] = run_reader(fd, 0, 0, f.p, f.n);
 	memcpy(stream, cuts, ncuts * sizeof(*cuts));
 	nstream = ncuts;
+	opts.pipe = PIPE_STREAM;
 	beyond[1] = run_reader(fd, 1, winsz, f.p, f.n);
+	memcpy(asfile, cuts, ncuts * sizeof(*cuts));
+	nasfile = ncuts;
+	opts.pipe = PIPE_PART;
+	beyond[2] = run_reader(fd, 1, winsz, f.p, f.n);
 	close(fd);
 	/* The reference: the header, then block after block. */
 	at = 0;
 	k = opts.header;
 	if (opts.header > 0) {
 		at = ref_forward((const char *)f.p, f.n, in.elen == 0, &k);
-		CHECK(beyond[0] == (k > 0 && f.n > 0) && beyond[1] == beyond[0],
-		    "--header %ld beyond %zu bytes: %d %d", opts.header, f.n,
-		    beyond[0], beyond[1]);
+		CHECK(beyond[0] == (k > 0 && f.n > 0) &&
+		    beyond[1] == beyond[0] && beyond[2] == beyond[0],
+		    "--header %ld beyond %zu bytes: %d %d %d", opts.header,
+		    f.n, beyond[0], beyond[1], beyond[2]);
 	}
-	for (i = 0; !beyond[0] && !too_many && at < f.n; i++) {
+	if (beyond[0] || too_many)
+		goto out;
+	for (i = 0, h = at; at < f.n; i++) {
 		want = ref_cut((const char *)f.p + at, f.n - at);
 		CHECK(i < nstream && stream[i] == want, "stream block %zu: "
 		    "%zu, not %zu", i, i < nstream ? stream[i] : 0, want);
-		CHECK(i < ncuts && cuts[i] == want, "file block %zu: %zu, "
-		    "not %zu", i, i < ncuts ? cuts[i] : 0, want);
+		CHECK(i < nasfile && asfile[i] == want, "file block %zu: "
+		    "%zu, not %zu", i, i < nasfile ? asfile[i] : 0, want);
 		at += want;
 	}
-	CHECK(beyond[0] || too_many || (i == nstream && i == ncuts),
-	    "blocks: %zu, %zu, reference %zu", nstream, ncuts, i);
+	CHECK(i == nstream && i == nasfile, "blocks: %zu, %zu, reference %zu",
+	    nstream, nasfile, i);
+	for (i = 0, at = 0; h + at < f.n; i++) {
+		want = ref_grid((const char *)f.p + h, f.n - h, at) - at;
+		CHECK(i < ncuts && cuts[i] == want, "--pipe-part block %zu: "
+		    "%zu, not %zu", i, i < ncuts ? cuts[i] : 0, want);
+		at += want;
+	}
+	CHECK(i == ncuts, "--pipe-part blocks: %zu, reference %zu", ncuts, i);
+out:
 	free(in.pat);
 	in.pat = NULL;
 	return 0;

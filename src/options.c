@@ -333,14 +333,14 @@ parse_delim(const char *s, int *out)
 
 /*
  * A size in bytes: a plain decimal number, optionally with a fraction,
- * followed by k, M, G or T (either case; powers of 1024).  A leading '-'
+ * followed by k, M or G (either case; powers of 1024).  A leading '-'
  * gives a negative whole number of parts (--block -N under --pipe-part).
  * Zero, and anything at or above 2^40, is refused.
  */
 int
 parse_size(const char *s, long long *out)
 {
-	static const char units[] = "kmgt";
+	static const char units[] = "kmg";
 	const char *u;
 	double v, mul = 1;
 	char *end;
@@ -350,7 +350,7 @@ parse_size(const char *s, long long *out)
 		s++;
 	errno = 0;
 	if (strspn(s, "0123456789") == 0 ||
-	    strspn(s, "0123456789.") != strcspn(s, "kKmMgGtT"))
+	    strspn(s, "0123456789.") != strcspn(s, "kKmMgG"))
 		return -1;
 	v = strtod(s, &end);
 	if (errno != 0 || end == s || !isfinite(v))

@@ -44,6 +44,7 @@ static struct {
 	const char		*name;		/* for messages */
 	int			 file;		/* blocks are ranges of fd */
 	off_t			 pos;		/* file: the next block's start */
+	off_t			 base;		/* file: where blocks began */
 	off_t			 end;		/* file: its size, as last seen */
 	int			 eof;		/* stream: read(2) said so */
 	char			*pat;		/* recend, then recstart */
@@ -261,7 +262,12 @@ file_size(void)
 	return end < 0 ? 0 : end;
 }
 
-/* File: where the block starting at in.pos ends. */
+/*
+ * File: where the block starting at in.pos ends.  --pipe on a regular
+ * file cuts as it cuts a stream.  --pipe-part cuts as GNU parallel does:
+ * at the first boundary at or after each multiple of the block size, so
+ * that --block -N gives N parts per job slot.
+ */
 static off_t
 file_cut(void)
 {
@@ -271,9 +277,12 @@ file_cut(void)
 	lo = start + (in.elen == 0);
 	if (opts.nrec > 0)
 		return file_next(start, lo, &k);
+	if (opts.pipe == PIPE_PART)
+		lim = in.base + ((start - in.base) / (off_t)in.size + 1) *
+		    (off_t)in.size - 1;
 	if (lim >= in.end)
 		return in.end;
-	if ((b = file_last(start, lim)) != -1)
+	if (opts.pipe != PIPE_PART && (b = file_last(start, lim)) != -1)
 		return b;
 	if (lim + 1 - (off_t)in.elen > lo)
 		lo = lim + 1 - (off_t)in.elen;
@@ -383,6 +392,7 @@ read_file(void)
 {
 	off_t end;
 
+	in.base = in.pos;
 	while (!stop_requested()) {
 		if (in.pos >= in.end && (in.end = file_size()) <= in.pos)
 			break;

@@ -282,6 +282,17 @@ wait_add(int fd)
 	pool.waiting[pool.nwaiting++] = fd;
 }
 
+/* fd waits no more, so that a wake-up goes to one that does. */
+static void
+wait_remove(int fd)
+{
+	int i;
+
+	for (i = 0; i < pool.nwaiting; i++)
+		if (pool.waiting[i] == fd)
+			pool.waiting[i--] = pool.waiting[--pool.nwaiting];
+}
+
 /* --round-robin: one more job will take blocks. */
 void
 block_rr_join(void)
@@ -337,6 +348,7 @@ block_rr_take(int wakefd, int *end)
 	LOCK(&pool.lock);
 	if ((b = pool.rrq) != NULL) {
 		pool.rrq = NULL;
+		wait_remove(wakefd);
 		SIGNAL(&pool.room);
 	} else if (pool.rrend || pool.stopping)
 		*end = 1;
@@ -350,12 +362,8 @@ block_rr_take(int wakefd, int *end)
 void
 block_rr_quit(int wakefd)
 {
-	int i;
-
 	LOCK(&pool.lock);
-	for (i = 0; i < pool.nwaiting; i++)
-		if (pool.waiting[i] == wakefd)
-			pool.waiting[i--] = pool.waiting[--pool.nwaiting];
+	wait_remove(wakefd);
 	if (--pool.rrjobs == 0)
 		SIGNAL(&pool.room);
 	UNLOCK(&pool.lock);

@@ -96,9 +96,9 @@ static const char helptext[] =
 "      --link              pair sources element by element, not all combinations\n"
 "  -n, --max-args N        put up to N items in each job\n"
 "      --colsep REGEX      split items into columns {1} {2} ...\n"
-"      --pipe, --pipe-part stdin (a file with --pipe-part) is data: blocks go to\n"
-"        the jobs' stdin: --block, --block-size SIZE, -N RECORDS, --recend,\n"
-"        --recstart STR, --header N, --round-robin, --cat, --fifo\n"
+"      --pipe, --pipe-part stdin (or a file) is data: blocks go to jobs' stdin:\n"
+"        --block, --block-size SIZE, -N RECORDS, --recend, --recstart STR,\n"
+"        --header N, --round-robin, --cat, --fifo\n"
 "Command:\n"
 "  -I STR                  use STR instead of {} in the command\n"
 "  -c, --shell SCRIPT      run SCRIPT with /bin/sh -c; items are quoted\n"
@@ -577,7 +577,8 @@ check_pipe(void)
 {
 	if (opts.pipe == PIPE_NONE) {
 		if (pipe_only != NULL)
-			usage_error("%s needs --pipe or --pipe-part", pipe_only);
+			usage_error("%s needs --pipe or --pipe-part",
+			    pipe_only);
 		/* -N without --pipe is -n, as GNU parallel's -N. */
 		if (opts.nrec > 0 && opts.maxargs == 0)
 			opts.maxargs = (int)(opts.nrec < INT_MAX ? opts.nrec :
@@ -590,9 +591,11 @@ check_pipe(void)
 	if (opts.pipe == PIPE_PART)
 		check_pipe_file();
 	if (opts.maxargs > 0)
-		usage_error("-n cannot be used with --pipe (-N counts records)");
+		usage_error("-n cannot be used with --pipe "
+		    "(-N counts records)");
 	if (opts.block < 0 && opts.pipe != PIPE_PART)
-		usage_error("--block -N (parts per job slot) needs --pipe-part");
+		usage_error("--block -N (parts per job slot) needs "
+		    "--pipe-part");
 	if (opts.roundrobin && opts.retries > 0)
 		usage_error("--round-robin cannot be used with --retries "
 		    "(a job's input is not kept)");
@@ -714,8 +717,8 @@ opt_pipe(int c)
 		if (strcmp(optarg, ":") == 0)
 			v = 1;
 		else if (parse_count(optarg, 0, INT_MAX, &v) == -1)
-			usage_error("invalid --header '%s' (a number of records, "
-			    "or :)", optarg);
+			usage_error("invalid --header '%s' (a number of "
+			    "records, or :)", optarg);
 		opts.header = v;
 		need_pipe("--header");
 		break;

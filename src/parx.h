@@ -243,7 +243,7 @@ struct job {
 	size_t			*collens;
 	int			 has_nul;	/* an item contains a NUL byte */
 	struct block		*block;		/* --pipe: its input */
-	int			 rr;		/* --round-robin: takes blocks */
+	int			 rr;		/* --round-robin: takes more */
 
 	/* Filled in by the worker. */
 	int			 slot;

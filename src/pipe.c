@@ -43,9 +43,9 @@ static struct {
 	int			 fd;
 	const char		*name;		/* for messages */
 	int			 file;		/* blocks are ranges of fd */
-	off_t			 pos;		/* file: the next block's start */
+	off_t			 pos;		/* file: next block's start */
 	off_t			 base;		/* file: where blocks began */
-	off_t			 end;		/* file: its size, as last seen */
+	off_t			 end;		/* file: its size, last seen */
 	int			 eof;		/* stream: read(2) said so */
 	char			*pat;		/* recend, then recstart */
 	size_t			 plen;

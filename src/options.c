@@ -552,7 +552,7 @@ check_combinations(void)
 static void
 check_pipe_file(void)
 {
-	const struct source *src = &opts.sources[0];
+	const struct source *src = opts.sources;
 	struct stat st;
 	int rc;
 

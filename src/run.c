@@ -283,6 +283,7 @@ feed_some(struct run *r)
 {
 	struct feed *f = &r->feed;
 	struct job *j = r->job;
+	size_t want;
 	ssize_t n;
 
 	while (f->fd >= 0 && !f->wait) {
@@ -291,9 +292,16 @@ feed_some(struct run *r)
 				return;
 			continue;
 		}
+		want = f->cur->len - f->at;
 		if ((n = block_give(f->cur, f->at, f->fd)) > 0) {
 			f->at += (size_t)n;
 			j->sent += (unsigned long long)n;
+			/*
+			 * Less than asked: the pipe is most likely full, and
+			 * poll says when it is not (at once if it is not).
+			 */
+			if ((size_t)n < want)
+				return;
 			continue;
 		}
 		if (n == -1 && errno == EAGAIN)

@@ -307,6 +307,16 @@ reassembles()
 	nothing_left
 }
 
+@test "--halt now,fail=1 stops reading the input and the running jobs" {
+	run --separate-stderr parx --pipe --block 10k --halt now,fail=1 \
+	    --joblog log -c '[ {#} != 3 ] || exit 4; sleep 0.1' < <(seq 1000000)
+	same 4 "$status" "exit status"
+	jobs=$(($(wc -l <log) - 1))
+	echo "$jobs jobs logged" >&2
+	[ "$jobs" -ge 1 ] && [ "$jobs" -lt 100 ]
+	nothing_left
+}
+
 @test "a job that reads none of its block is judged by its exit status" {
 	run -0 parx --pipe --block 10k -k -c 'echo {#}' < <(seq 100000)
 	[ "${#lines[@]}" -gt 10 ]

@@ -553,6 +553,7 @@ static void
 check_pipe_file(void)
 {
 	const struct source *src = opts.sources;
+	const char *name;
 	struct stat st;
 	int rc;
 
@@ -560,15 +561,16 @@ check_pipe_file(void)
 		usage_error("--pipe-part needs a file: -a FILE or :::: FILE");
 	if (opts.nsources > 1)
 		usage_error("--pipe-part takes one file");
+	name = src->type == SRC_STDIN ? "standard input" : src->path;
 	rc = src->type == SRC_STDIN ? fstat(0, &st) : stat(src->path, &st);
 	if (rc == -1)
-		usage_error("cannot read %s: %s", src->path, strerror(errno));
+		usage_error("cannot read %s: %s", name, strerror(errno));
 	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
 		usage_error("--pipe-part needs a seekable file: %s is a pipe "
-		    "(use --pipe)", src->path);
+		    "(use --pipe)", name);
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
 		usage_error("--pipe-part needs a seekable file: %s is not a "
-		    "regular file (use --pipe)", src->path);
+		    "regular file (use --pipe)", name);
 }
 
 /* The options of --pipe and --pipe-part agree; their defaults. */

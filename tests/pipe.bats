@@ -397,6 +397,12 @@ start_parx()
 	expect 2 3 4 5 6 7 8 9 10
 }
 
+@test "--pipe-part -a -: a regular file on stdin" {
+	seq 10 >in
+	run -0 parx --pipe-part -a - --block 5 -k -c 'tr "\n" " "; echo' <in
+	expect '1 2 3 ' '4 5 ' '6 7 8 ' '9 10 '
+}
+
 @test "--block -N under --pipe-part: N parts per job slot" {
 	seq 100000 >in
 	run -0 parx --pipe-part -a in --block -3 -j2 wc -l
@@ -452,6 +458,10 @@ start_parx()
 	run --separate-stderr parx --pipe-part -a /dev/stdin touch ran < <(seq 3)
 	usage_error
 	same "parx: --pipe-part needs a seekable file: /dev/stdin is a pipe (use --pipe)" \
+	    "${stderr_lines[0]}"
+	run --separate-stderr parx --pipe-part -a - touch ran < <(seq 3)
+	usage_error
+	same "parx: --pipe-part needs a seekable file: standard input is a pipe (use --pipe)" \
 	    "${stderr_lines[0]}"
 	for how in pipe part; do
 		if [ $how = pipe ]; then

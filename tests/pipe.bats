@@ -358,7 +358,7 @@ start_parx()
 	run -0 bash -c 'yes | timeout 20 "$1" --pipe cat 3>&- | head -n 1
 	    echo "${PIPESTATUS[1]}"' sh "$PARX"
 	expect y 141
-	run -0 bash -c 'timeout 20 "$1" --pipe-part -a "$2" --block 1M cat 3>&- |
+	run -0 bash -c 'timeout 20 "$1" --pipe-part -a "$2" --block 1M -k cat 3>&- |
 	    head -n 1; echo "${PIPESTATUS[0]}"' sh "$PARX" "$D/lines"
 	same "$(head -n 1 "$D/lines")" "${lines[0]}"
 	same 141 "${lines[1]}" "exit status"

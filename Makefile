@@ -20,7 +20,8 @@ PARX_LDFLAGS = $(LDFLAGS) -pthread
 SRCS = src/main.c src/options.c src/reader.c src/queue.c src/job.c \
        src/template.c src/worker.c src/run.c src/spawn.c src/sink.c \
        src/outbuf.c src/output.c src/collect.c src/joblog.c src/bar.c \
-       src/stop.c src/io.c src/util.c src/timeline.c
+       src/stop.c src/io.c src/util.c src/timeline.c src/pipe.c \
+       src/block.c
 OBJS = $(SRCS:.c=.o)
 
 # parx-timeline draws a run from its job log, with parx's drawing code.
@@ -134,7 +135,7 @@ FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -pthread \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZERS = fuzz/template-fuzz fuzz/input-fuzz fuzz/parse-fuzz \
-    fuzz/joblog-fuzz fuzz/timeline-fuzz
+    fuzz/joblog-fuzz fuzz/timeline-fuzz fuzz/pipe-fuzz
 
 fuzz: $(FUZZERS)
 
@@ -161,6 +162,11 @@ fuzz/timeline-fuzz: fuzz/timeline_fuzz.c fuzz/common.h src/tlread.c \
     src/timeline.c src/io.c src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/timeline_fuzz.c src/tlread.c \
 	    src/timeline.c src/io.c src/util.c
+
+fuzz/pipe-fuzz: fuzz/pipe_fuzz.c fuzz/common.h src/pipe.c src/block.c \
+    src/io.c src/util.c src/parx.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/pipe_fuzz.c src/block.c \
+	    src/io.c src/util.c
 
 stress: parx
 	PARX=$${PARX:-$(CURDIR)/parx} sh tests/stress.sh

@@ -9,12 +9,13 @@
 # tests/docs.bats fails when one is missing.
 
 _parx_short_noarg='-0 -k -t -u -h -V'
-_parx_short_arg='-a -c -d -I -j -n -P'
+_parx_short_arg='-a -c -d -I -j -n -N -P'
 _parx_long_noarg='--null --link --fail-fast --dry-run --verbose --resume
     --resume-failed --bar --group --line-buffer --lb --ungroup --keep-order
-    --tag --help --version'
+    --tag --help --version --pipe --pipe-part --round-robin --cat --fifo'
 _parx_long_arg='--delimiter --arg-file --max-args --colsep --shell --jobs
-    --timeout --retries --halt --delay --joblog --timeline --tagstring'
+    --timeout --retries --halt --delay --joblog --timeline --tagstring --block
+    --block-size --recend --recstart --header'
 
 # The long option that $1 names, exactly or as an unambiguous prefix, with
 # "=" appended when it takes an argument; nothing when there is none.
@@ -77,6 +78,18 @@ _parx_values()
 		;;
 	--timeout | --delay)
 		_parx_filter '100ms 500ms 1s 5s 30s 1m 5m 1h' "$2"
+		;;
+	--block | --block-size)
+		_parx_filter '1M 10M 100M 1G -1 -4' "$2"
+		;;
+	--recend | --recstart)
+		local r
+		for r in "'\\n'" "'\\n\\n'" "'\\0'" "'>'" "''"; do
+			[[ $r == "$2"* ]] && _parx_cand+=("$r")
+		done
+		;;
+	--header)
+		_parx_filter ': 1 2' "$2"
 		;;
 	esac
 	return 0

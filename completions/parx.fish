@@ -13,10 +13,11 @@
 function __parx_scan
     set -l words (commandline -opc)
     set -l long_arg delimiter arg-file max-args colsep shell jobs timeout \
-        retries halt delay joblog timeline tagstring
+        retries halt delay joblog timeline tagstring block block-size recend \
+        recstart header
     set -l long_all $long_arg null link fail-fast dry-run verbose resume \
         resume-failed bar group line-buffer lb ungroup keep-order tag help \
-        version
+        version pipe pipe-part round-robin cat fifo
     set -l expect 0
     set -l ddash 0
     set -l script 0
@@ -61,7 +62,7 @@ function __parx_scan
                 # ends it, and takes the next word when it is last.
                 set -l chars (string split '' -- (string sub -s 2 -- $w))
                 for k in (seq (count $chars))
-                    if contains -- $chars[$k] a c d I j n P
+                    if contains -- $chars[$k] a c d I j n N P
                         test $chars[$k] = c; and set script 1
                         test $k -eq (count $chars); and set expect 1
                         break
@@ -142,6 +143,30 @@ complete -c parx -n '__parx_is options script' -s n -l max-args -x \
     -d 'put up to N items in each job'
 complete -c parx -n '__parx_is options script' -l colsep -x \
     -d 'split items into columns at REGEX'
+
+# Blocks of data.
+complete -c parx -n '__parx_is options script' -l pipe \
+    -d "stdin is data: give blocks of it to the jobs' stdin"
+complete -c parx -n '__parx_is options script' -l pipe-part \
+    -d "give blocks of the -a FILE to the jobs' stdin"
+complete -c parx -n '__parx_is options script' -l block -x \
+    -a '1M 10M 100M 1G -1 -4' -d 'blocks of about SIZE bytes'
+complete -c parx -n '__parx_is options script' -l block-size -x \
+    -a '1M 10M 100M 1G -1 -4' -d 'blocks of about SIZE bytes'
+complete -c parx -n '__parx_is options script' -s N -x \
+    -d 'blocks of N records (without --pipe: as -n)'
+complete -c parx -n '__parx_is options script' -l recend -x \
+    -a '\\\\n \\\\0' -d 'records end with STR'
+complete -c parx -n '__parx_is options script' -l recstart -x \
+    -a '\\>' -d 'records start with STR'
+complete -c parx -n '__parx_is options script' -l header -x \
+    -a ': 1 2' -d 'repeat the first N records atop each block'
+complete -c parx -n '__parx_is options script' -l round-robin \
+    -d 'start at most -j jobs, each takes block after block'
+complete -c parx -n '__parx_is options script' -l cat \
+    -d '{} is a file holding the block'
+complete -c parx -n '__parx_is options script' -l fifo \
+    -d '{} is a named pipe the block is written to'
 
 # The command.
 complete -c parx -n '__parx_is options script' -s I -x \

@@ -336,8 +336,8 @@ joblog_write(const struct job *j)
 		sig = SIGTERM;
 	exitval = sig != 0 ? -1 : j->status;
 	n = snprintf(num, sizeof(num),
-	    "%llu\t:\t%.3f\t%10.3f\t%d\t%llu\t%d\t%d\t", j->seq, j->start,
-	    j->runtime, 0, j->sink[0].bytes, exitval, sig);
+	    "%llu\t:\t%.3f\t%10.3f\t%llu\t%llu\t%d\t%d\t", j->seq, j->start,
+	    j->runtime, j->sent, j->sink[0].bytes, exitval, sig);
 	if (n < 0 || (size_t)n >= sizeof(num))
 		return;
 	line.len = 0;

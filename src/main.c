@@ -27,10 +27,12 @@
  * Descriptors: about FDS_BASE of parx's own (standard ones, stop pipes,
  * /dev/null, private stdout and stderr, joblog, hold file, sources), and
  * per running job two pipes (four ends while it starts), a pidfd, two
- * spill files and the worker's eventfd.
+ * spill files and the worker's eventfd; under --pipe its input too (a
+ * pipe, or a FIFO and an inotify descriptor).
  */
 #define FDS_BASE	16
 #define FDS_PER_JOB	8
+#define FDS_PER_PIPE	2
 #define THREADS_BASE	3	/* main, signals, reader */
 
 int
@@ -69,16 +71,17 @@ fit_limits(int zero)
 	struct rlimit rl;
 	rlim_t need, orig;
 	long max;
+	int per = FDS_PER_JOB + (opts.pipe != PIPE_NONE ? FDS_PER_PIPE : 0);
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
 	orig = rl.rlim_cur;
 	if (rl.rlim_max != RLIM_INFINITY &&
-	    rl.rlim_max < FDS_BASE + FDS_PER_JOB)
+	    rl.rlim_max < (rlim_t)(FDS_BASE + per))
 		errx(255, "too few file descriptors: ulimit -n is %llu, and "
 		    "one job needs at least %d", (unsigned long long)rl.rlim_max,
-		    FDS_BASE + FDS_PER_JOB);
-	need = (rlim_t)opts.jobs * FDS_PER_JOB + FDS_BASE;
+		    FDS_BASE + per);
+	need = (rlim_t)opts.jobs * per + FDS_BASE;
 	if (zero || rl.rlim_cur < need) {
 		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ?
 		    (zero ? rl.rlim_max : need) : rl.rlim_max;
@@ -91,7 +94,7 @@ fit_limits(int zero)
 			spawn_restore_nofile(orig);
 	}
 	max = rl.rlim_cur == RLIM_INFINITY ? 1L << 20 :
-	    ((long)rl.rlim_cur - FDS_BASE) / FDS_PER_JOB;
+	    ((long)rl.rlim_cur - FDS_BASE) / per;
 	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    ((long)rl.rlim_cur - THREADS_BASE) / 2 < max) {
 		max = ((long)rl.rlim_cur - THREADS_BASE) / 2;
@@ -178,6 +181,8 @@ main(int argc, char **argv)
 	signal(SIGCHLD, SIG_DFL);
 	options_parse(argc, argv);
 	fit_limits(opts.jobs == 0);
+	if (opts.pipe != PIPE_NONE)
+		pipe_init();
 	if (opts.dry_run)
 		opts.keep_order = 1;
 	if (opts.joblog != NULL && !opts.dry_run &&
@@ -193,6 +198,8 @@ main(int argc, char **argv)
 	queue_init((size_t)opts.jobs * 2 + 16);
 	stop_hook(queue_drain);
 	stop_hook(collect_wake);
+	if (opts.pipe != PIPE_NONE)
+		stop_hook(block_stop);
 	if ((rc = stop_signals_start()) != 0)
 		fatal_errno(rc, "cannot start a thread (ulimit -u?)");
 	n = workers_start(opts.jobs);
@@ -202,6 +209,9 @@ main(int argc, char **argv)
 	collect_run();
 	workers_join();
 	rc = collect_status();
+	/* Input that could not be read, or was left unprocessed. */
+	if (opts.pipe != PIPE_NONE && pipe_failed())
+		rc = 255;
 	if (opts.joblog != NULL && !opts.dry_run)
 		joblog_close();
 	if (tlfd != -1)

@@ -24,14 +24,19 @@
 
 struct opts opts;
 
+/* The first option seen that means something only with --pipe. */
+static const char *pipe_only;
+
 enum {
 	OPT_LINK = 256, OPT_COLSEP, OPT_TIMEOUT, OPT_RETRIES, OPT_HALT,
 	OPT_FAILFAST, OPT_DELAY, OPT_DRYRUN, OPT_JOBLOG, OPT_RESUME,
 	OPT_RESUMEFAILED, OPT_BAR, OPT_GROUP, OPT_LINEBUF, OPT_TAG,
-	OPT_TAGSTRING, OPT_TIMELINE, OPT_HELP, OPT_VERSION
+	OPT_TAGSTRING, OPT_TIMELINE, OPT_HELP, OPT_VERSION, OPT_PIPE,
+	OPT_PIPEPART, OPT_BLOCK, OPT_RECEND, OPT_RECSTART, OPT_HEADER,
+	OPT_ROUNDROBIN, OPT_CAT, OPT_FIFO
 };
 
-static const char shortopts[] = "+:0a:c:d:I:j:kn:P:tuhV";
+static const char shortopts[] = "+:0a:c:d:I:j:kn:N:P:tuhV";
 
 /* The options parx accepts: keep --help, parx.1 and completions/ in step. */
 static const struct option longopts[] = {
@@ -41,6 +46,16 @@ static const struct option longopts[] = {
 	{ "link",		no_argument,		NULL, OPT_LINK },
 	{ "max-args",		required_argument,	NULL, 'n' },
 	{ "colsep",		required_argument,	NULL, OPT_COLSEP },
+	{ "pipe",		no_argument,		NULL, OPT_PIPE },
+	{ "pipe-part",		no_argument,		NULL, OPT_PIPEPART },
+	{ "block",		required_argument,	NULL, OPT_BLOCK },
+	{ "block-size",		required_argument,	NULL, OPT_BLOCK },
+	{ "recend",		required_argument,	NULL, OPT_RECEND },
+	{ "recstart",		required_argument,	NULL, OPT_RECSTART },
+	{ "header",		required_argument,	NULL, OPT_HEADER },
+	{ "round-robin",	no_argument,		NULL, OPT_ROUNDROBIN },
+	{ "cat",		no_argument,		NULL, OPT_CAT },
+	{ "fifo",		no_argument,		NULL, OPT_FIFO },
 	{ "shell",		required_argument,	NULL, 'c' },
 	{ "jobs",		required_argument,	NULL, 'j' },
 	{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
@@ -82,6 +97,9 @@ static const char helptext[] =
 "      --link              pair sources element by element, not all combinations\n"
 "  -n, --max-args N        put up to N items in each job\n"
 "      --colsep REGEX      split items into columns {1} {2} ...\n"
+"      --pipe, --pipe-part stdin (or a file) is data: blocks go to jobs' stdin:\n"
+"        --block, --block-size SIZE, -N RECORDS, --recend, --recstart STR,\n"
+"        --header N, --round-robin, --cat, --fifo\n"
 "Command:\n"
 "  -I STR                  use STR instead of {} in the command\n"
 "  -c, --shell SCRIPT      run SCRIPT with /bin/sh -c; items are quoted\n"
@@ -115,7 +133,7 @@ static const char helptext[] =
 "255 usage error.  See parx(1).\n";
 
 /* Prints a usage error the way SPEC section 10 says, and exits 255. */
-static void __attribute__((noreturn, format(printf, 1, 2)))
+void
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -316,6 +334,92 @@ parse_delim(const char *s, int *out)
 }
 
 /*
+ * A size in bytes: a plain decimal number, optionally with a fraction,
+ * followed by k, M or G (either case; powers of 1024).  A leading '-'
+ * gives a negative whole number of parts (--block -N under --pipe-part).
+ * Zero, and anything at or above 2^40, is refused.
+ */
+int
+parse_size(const char *s, long long *out)
+{
+	static const char units[] = "kmg";
+	const char *u;
+	double v, mul = 1;
+	char *end;
+	int neg = *s == '-';
+
+	if (neg)
+		s++;
+	errno = 0;
+	if (strspn(s, "0123456789") == 0 ||
+	    strspn(s, "0123456789.") != strcspn(s, "kKmMgG"))
+		return -1;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || !isfinite(v))
+		return -1;
+	if (*end != '\0') {
+		if (end[1] != '\0' || neg ||
+		    (u = strchr(units, tolower((unsigned char)*end))) == NULL)
+			return -1;
+		for (; u >= units; u--)
+			mul *= 1024;
+	}
+	v *= mul;
+	if (v < 1 || v >= (double)(1LL << 40) || (neg && v != (long long)v))
+		return -1;
+	*out = neg ? -(long long)v : (long long)v;
+	return 0;
+}
+
+/*
+ * A string with the escapes of -d (\n \t \0 \\ \xHH) turned into bytes,
+ * into a malloc'd *out of *len bytes (NUL-terminated, and it may hold
+ * NULs).  Any other backslash is an error.
+ */
+int
+parse_escapes(const char *s, char **out, size_t *len)
+{
+	char *o = xmalloc(strlen(s) + 1);
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s != '\\') {
+			o[n++] = *s;
+			continue;
+		}
+		switch (*++s) {
+		case 'n':
+			o[n++] = '\n';
+			break;
+		case 't':
+			o[n++] = '\t';
+			break;
+		case '0':
+			o[n++] = '\0';
+			break;
+		case '\\':
+			o[n++] = '\\';
+			break;
+		case 'x':
+			if (hexval(s[1]) < 0 || hexval(s[2]) < 0)
+				goto bad;
+			o[n++] = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+			s += 2;
+			break;
+		default:
+			goto bad;
+		}
+	}
+	o[n] = '\0';
+	*out = o;
+	*len = n;
+	return 0;
+bad:
+	free(o);
+	return -1;
+}
+
+/*
  * POSIX regular expressions have no \t or \n; GNU parallel's (Perl's) do,
  * and users write --colsep '\t'.  Turn those two into the bytes.
  */
@@ -446,6 +550,72 @@ check_combinations(void)
 		usage_error("-n cannot be used with several input sources");
 }
 
+/* The --pipe-part file: one, and seekable (regular or a block device). */
+static void
+check_pipe_file(void)
+{
+	const struct source *src = opts.sources;
+	const char *name;
+	struct stat st;
+	int rc;
+
+	if (opts.nsources == 0 || src->type == SRC_WORDS)
+		usage_error("--pipe-part needs a file: -a FILE or :::: FILE");
+	if (opts.nsources > 1)
+		usage_error("--pipe-part takes one file");
+	name = src->type == SRC_STDIN ? "standard input" : src->path;
+	rc = src->type == SRC_STDIN ? fstat(0, &st) : stat(src->path, &st);
+	if (rc == -1)
+		usage_error("cannot read %s: %s", name, strerror(errno));
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+		usage_error("--pipe-part needs a seekable file: %s is a pipe "
+		    "(use --pipe)", name);
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		usage_error("--pipe-part needs a seekable file: %s is not a "
+		    "regular file (use --pipe)", name);
+}
+
+/* The options of --pipe and --pipe-part agree; their defaults. */
+static void
+check_pipe(void)
+{
+	if (opts.pipe == PIPE_NONE) {
+		if (pipe_only != NULL)
+			usage_error("%s needs --pipe or --pipe-part",
+			    pipe_only);
+		/* -N without --pipe is -n, as GNU parallel's -N. */
+		if (opts.nrec > 0 && opts.maxargs == 0)
+			opts.maxargs = (int)(opts.nrec < INT_MAX ? opts.nrec :
+			    INT_MAX);
+		return;
+	}
+	if (opts.pipe == PIPE_STREAM && opts.nsources > 0)
+		usage_error("--pipe reads standard input, not :::, :::: or -a "
+		    "(use --pipe-part for a file)");
+	if (opts.pipe == PIPE_PART)
+		check_pipe_file();
+	if (opts.maxargs > 0)
+		usage_error("-n cannot be used with --pipe "
+		    "(-N counts records)");
+	if (opts.block < 0 && opts.pipe != PIPE_PART)
+		usage_error("--block -N (parts per job slot) needs "
+		    "--pipe-part");
+	if (opts.roundrobin && opts.retries > 0)
+		usage_error("--round-robin cannot be used with --retries "
+		    "(a job's input is not kept)");
+	if (opts.cat && (opts.fifo || opts.roundrobin))
+		usage_error("--cat cannot be used with %s",
+		    opts.fifo ? "--fifo" : "--round-robin");
+	if (opts.block == 0)
+		opts.block = 1024 * 1024;
+	/* As GNU parallel: --recstart alone leaves no record end. */
+	if (opts.recend == NULL)
+		parse_escapes(opts.recstart != NULL ? "" : "\\n", &opts.recend,
+		    &opts.recendlen);
+	if (opts.recstart == NULL)
+		parse_escapes("", &opts.recstart, &opts.recstartlen);
+}
+
 /* Input options; returns 0 when c is not one of them. */
 static int
 opt_input(int c)
@@ -492,6 +662,81 @@ opt_input(int c)
 			usage_error("--colsep '%s' matches the empty string",
 			    optarg);
 		opts.has_colsep = 1;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+static void
+need_pipe(const char *name)
+{
+	if (pipe_only == NULL)
+		pipe_only = name;
+}
+
+static void
+set_escapes(const char *name, char **s, size_t *len)
+{
+	free(*s);
+	if (parse_escapes(optarg, s, len) == -1)
+		usage_error("invalid %s '%s' (escapes: \\n \\t \\0 \\\\ \\xHH)",
+		    name, optarg);
+	need_pipe(name);
+}
+
+/* --pipe and the options about blocks; returns 0 when c is not one. */
+static int
+opt_pipe(int c)
+{
+	long v;
+
+	switch (c) {
+	case OPT_PIPE:
+		if (opts.pipe == PIPE_NONE)
+			opts.pipe = PIPE_STREAM;
+		break;
+	case OPT_PIPEPART:
+		opts.pipe = PIPE_PART;
+		break;
+	case OPT_BLOCK:
+		if (parse_size(optarg, &opts.block) == -1)
+			usage_error("invalid size for --block: '%s' (a number "
+			    "of bytes, with k, M or G)", optarg);
+		need_pipe("--block");
+		break;
+	case OPT_RECEND:
+		set_escapes("--recend", &opts.recend, &opts.recendlen);
+		break;
+	case OPT_RECSTART:
+		set_escapes("--recstart", &opts.recstart, &opts.recstartlen);
+		break;
+	case 'N':
+		if (parse_count(optarg, 1, LONG_MAX, &v) == -1)
+			usage_error("invalid number for -N: '%s'", optarg);
+		opts.nrec = v;
+		break;
+	case OPT_HEADER:
+		if (strcmp(optarg, ":") == 0)
+			v = 1;
+		else if (parse_count(optarg, 0, INT_MAX, &v) == -1)
+			usage_error("invalid --header '%s' (a number of "
+			    "records, or :)", optarg);
+		opts.header = v;
+		need_pipe("--header");
+		break;
+	case OPT_ROUNDROBIN:
+		opts.roundrobin = 1;
+		need_pipe("--round-robin");
+		break;
+	case OPT_CAT:
+		opts.cat = 1;
+		need_pipe("--cat");
+		break;
+	case OPT_FIFO:
+		opts.fifo = 1;
+		need_pipe("--fifo");
 		break;
 	default:
 		return 0;
@@ -639,18 +884,20 @@ options_parse(int argc, char **argv)
 
 	opts.delim = '\n';
 	opts.jobs = ncpus();
+	pipe_only = NULL;
 	opts.shell = (e = getenv("PARX_SHELL")) != NULL && *e != '\0' ?
 	    e : "/bin/sh";
 	opts.tmpdir = (e = getenv("TMPDIR")) != NULL && *e != '\0' ?
 	    e : "/tmp";
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
-		if (!opt_input(c) && !opt_command(c) &&
+		if (!opt_input(c) && !opt_pipe(c) && !opt_command(c) &&
 		    !opt_running(c, &jobs) && !opt_output(c))
 			opt_other(c, argv);
 	if (jobs != NULL && parse_jobs(jobs, ncpus(), &opts.jobs) == -1)
 		usage_error("invalid number of jobs '%s'", jobs);
 	split_command(argc - optind, argv + optind);
+	check_pipe();
 	check_combinations();
 	if (opts.nsources == 0) {
 		check_readable("-");

@@ -59,7 +59,7 @@ struct reader {
 };
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
+tl_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -179,7 +179,7 @@ default_output(const char *log)
 	memcpy(out, log, n);
 	memcpy(out + n, ".svg", 5);
 	if (strcmp(out, log) == 0)
-		usage_error("%s already ends in .svg: name the picture with -o",
+		tl_usage_error("%s already ends in .svg: name the picture with -o",
 		    log);
 	return out;
 }
@@ -238,18 +238,18 @@ main(int argc, char **argv)
 			printf("parx-timeline %s\n", PARX_VERSION);
 			exit(0);
 		case ':':
-			usage_error("option '%s' needs an argument",
+			tl_usage_error("option '%s' needs an argument",
 			    argv[optind - 1]);
 		default:
 			if (optopt > 0 && optopt < 256 &&
 			    strncmp(argv[optind - 1], "--", 2) != 0)
-				usage_error("unknown option '-%c'", optopt);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+				tl_usage_error("unknown option '-%c'", optopt);
+			tl_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	if (optind == argc)
-		usage_error("no job log given");
+		tl_usage_error("no job log given");
 	if (optind + 1 < argc)
-		usage_error("unexpected argument '%s' (one job log at a time)",
+		tl_usage_error("unexpected argument '%s' (one job log at a time)",
 		    argv[optind + 1]);
 	log = argv[optind];
 	if (strcmp(log, "-") != 0 && (fp = fopen(log, "re")) == NULL)

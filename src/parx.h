@@ -4,8 +4,12 @@
  * parx is a pipeline of threads:
  *
  *   reader ──► bounded job queue ──► N worker threads ──► collector ──► stdout
- *   (reader.c)  (queue.c)            (worker.c, spawn.c,   (collect.c)
- *                                     outbuf.c)
+ *   (reader.c,  (queue.c)            (worker.c, run.c,     (collect.c)
+ *    pipe.c)                          spawn.c, sink.c)
+ *
+ * With --pipe the reader cuts the input into blocks (pipe.c) and each job
+ * carries its block (block.c) to the worker, which feeds it to the job's
+ * stdin from its poll loop (run.c).
  *
  * A job is born in the reader, belongs to the queue while queued, to one
  * worker while it runs and to the collector once finished; the collector
@@ -67,6 +71,9 @@ enum outmode { OUT_GROUP, OUT_LINE, OUT_UNGROUP };
 
 enum haltwhen { HALT_NEVER, HALT_SOON, HALT_NOW };
 
+/* --pipe: stdin is data cut into blocks; --pipe-part: so is a file. */
+enum pipemode { PIPE_NONE, PIPE_STREAM, PIPE_PART };
+
 struct halt {
 	enum haltwhen	 when;
 	int		 on_fail;	/* 1: fail=N, 0: success=N */
@@ -83,6 +90,18 @@ struct opts {
 	int		 maxargs;	/* -n; 0 when not given */
 	int		 has_colsep;
 	regex_t		 colsep;
+	/* --pipe, --pipe-part */
+	enum pipemode	 pipe;
+	long long	 block;		/* bytes; < 0: parts per job slot */
+	char		*recend;	/* record end, recendlen bytes */
+	size_t		 recendlen;
+	char		*recstart;	/* record start */
+	size_t		 recstartlen;
+	long		 nrec;		/* -N: records per block, or 0 */
+	long		 header;	/* records repeated atop each block */
+	int		 roundrobin;
+	int		 cat;		/* {} is a file holding the block */
+	int		 fifo;		/* {} is a named pipe fed the block */
 	/* the command */
 	char		**cmd;		/* template words */
 	int		 ncmd;
@@ -118,8 +137,12 @@ int	 parse_jobs(const char *, int ncpu, int *);
 int	 parse_halt(const char *, struct halt *);
 int	 parse_delim(const char *, int *);
 int	 parse_count(const char *, long min, long max, long *);
+int	 parse_size(const char *, long long *);
+int	 parse_escapes(const char *, char **, size_t *);
 void	 options_parse(int, char **);
 void	 options_usage(void);
+void	 usage_error(const char *, ...) __attribute__((noreturn,
+	    format(printf, 1, 2)));
 
 /* Output of one stream of one job: memory up to a limit, then a file. */
 struct outbuf {
@@ -180,6 +203,36 @@ struct sink {
 	int			 eof;
 };
 
+/*
+ * block.c: a block of --pipe input.  In memory (a stream on stdin), or a
+ * byte range of the input file (--pipe-part, or a regular file on stdin),
+ * which is never copied through parx.
+ */
+struct block {
+	char		*mem;		/* the bytes, or NULL: a file range */
+	size_t		 cap;		/* bytes mapped at mem */
+	size_t		 len;
+	off_t		 off;		/* file range: where it starts */
+	size_t		 touched;	/* bytes of mem written since mapped */
+	int		 pooled;	/* mem is a pool buffer */
+	int		 spliced;	/* its pages went out by reference */
+	struct block	*next;		/* the pool's free list */
+};
+
+void	 block_init(int fd, int nbufs, size_t cap);
+struct block *block_get(void);		/* a memory block; NULL: stopping */
+int	 block_grow(struct block *, size_t need);
+struct block *block_range(off_t off, size_t len);
+void	 block_free(struct block *);
+ssize_t	 block_give(struct block *, size_t at, int fd);
+int	 block_write(const struct block *, int fd);
+void	 block_rr_join(void);
+int	 block_rr_put(struct block *);
+struct block *block_rr_take(int wakefd, int *end);
+void	 block_rr_end(void);
+void	 block_rr_quit(int wakefd);
+void	 block_stop(void);
+
 /* A job: its items, and what happened when it ran. */
 struct job {
 	unsigned long long	 seq;	/* {#}, 1-based, input order */
@@ -190,6 +243,8 @@ struct job {
 	char			**cols;		/* or their columns (--colsep) */
 	size_t			*collens;
 	int			 has_nul;	/* an item contains a NUL byte */
+	struct block		*block;		/* --pipe: its input */
+	int			 rr;		/* --round-robin: takes more */
 
 	/* Filled in by the worker. */
 	int			 slot;
@@ -201,6 +256,7 @@ struct job {
 	int			 failed;	/* counts as failed */
 	double			 start;		/* Unix time */
 	double			 runtime;
+	unsigned long long	 sent;		/* bytes given to its input */
 	char			*errmsg;	/* "parx: ..." lines for stderr */
 	char			*cmdline;	/* shell-quoted, for logs */
 	char			*tag;		/* --tag, --tagstring prefix */
@@ -221,6 +277,7 @@ void	 job_errorf(struct job *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 job_failed(struct job *, int status);
 void	 job_reset(struct job *);
+void	 job_input_free(struct job *);
 void	 job_free(struct job *);
 
 /* queue.c: the bounded job queue. */
@@ -234,6 +291,15 @@ void	 queue_drain(void);		/* free what is left */
 
 /* reader.c */
 int	 reader_start(void);
+
+/* pipe.c: --pipe and --pipe-part, the reader's side. */
+void	 pipe_init(void);
+unsigned long long pipe_read(void);
+struct block *pipe_header(void);
+const char *pipe_input_name(void);
+void	 pipe_input_failed(void);
+int	 pipe_failed(void);
+void	 pipe_cleanup(void);
 
 /* template.c: the command template. */
 struct tmpl;
@@ -250,8 +316,8 @@ void	 tmpl_free(struct tmpl *);
 
 /* spawn.c */
 void	 spawn_init(const char *prog);
-int	 spawn_job(char **argv, char **envp, int fd_out, int fd_err,
-	    pid_t *pid);
+int	 spawn_job(char **argv, char **envp, int fd_in, int fd_out,
+	    int fd_err, pid_t *pid);
 int	 spawn_error(struct job *, int err, const char *name);
 void	 spawn_restore_nofile(rlim_t);
 

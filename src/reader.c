@@ -5,7 +5,8 @@
  *
  * One source streams.  Several form the cartesian product (first source
  * slowest, as GNU parallel): the first streams and the others are read
- * into memory first; with --link all are read into memory.
+ * into memory first; with --link all are read into memory.  Under --pipe
+ * the input is data, cut into blocks by pipe.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -360,7 +361,9 @@ static void *
 reader_main(void *arg)
 {
 	(void)arg;
-	if (opts.nsources == 1)
+	if (opts.pipe != PIPE_NONE)
+		nextseq += pipe_read();
+	else if (opts.nsources == 1)
 		read_single(&opts.sources[0]);
 	else
 		read_multi();

@@ -204,6 +204,8 @@ worker_main(void *arg)
 		w->slot = slot_take();
 		run_job(w, j);
 		slot_give(w->slot);
+		if (j->block != NULL || j->rr)
+			job_input_free(j);
 		collect_put(j);
 	}
 	collect_worker_done();

@@ -103,28 +103,33 @@ FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -pthread \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZERS = fuzz/template-fuzz fuzz/input-fuzz fuzz/parse-fuzz \
-    fuzz/joblog-fuzz
+    fuzz/joblog-fuzz fuzz/quote-fuzz
 
 fuzz: $(FUZZERS)
 
 fuzz/template-fuzz: fuzz/template_fuzz.c fuzz/common.h src/template.c \
-    src/util.c src/parx.h
+    src/shell.c src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/template_fuzz.c \
-	    src/template.c src/util.c
+	    src/template.c src/shell.c src/util.c
+
+fuzz/quote-fuzz: fuzz/quote_fuzz.c fuzz/common.h src/template.c \
+    src/shell.c src/util.c src/parx.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/quote_fuzz.c \
+	    src/template.c src/shell.c src/util.c
 
 fuzz/input-fuzz: fuzz/input_fuzz.c fuzz/common.h src/reader.c src/job.c \
-    src/util.c src/parx.h
+    src/template.c src/shell.c src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/input_fuzz.c src/job.c \
-	    src/util.c
+	    src/template.c src/shell.c src/util.c
 
 fuzz/parse-fuzz: fuzz/parse_fuzz.c fuzz/common.h src/options.c \
     src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/parse_fuzz.c src/util.c
 
 fuzz/joblog-fuzz: fuzz/joblog_fuzz.c fuzz/common.h src/joblog.c \
-    src/io.c src/util.c src/parx.h
+    src/shell.c src/io.c src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/joblog_fuzz.c src/joblog.c \
-	    src/io.c src/util.c
+	    src/shell.c src/io.c src/util.c
 
 stress: parx
 	PARX=$${PARX:-$(CURDIR)/parx} sh tests/stress.sh

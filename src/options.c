@@ -848,9 +848,9 @@ opt_output(int c, char **argv)
 static void
 bad_long(const char *arg)
 {
-	struct strbuf sb = { 0 };
+	char list[512] = "";
 	const char *eq = strchr(arg, '=');
-	size_t n = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+	size_t n = eq != NULL ? (size_t)(eq - arg) : strlen(arg), len;
 	int i, k, found = 0, lastval = -1, exact = -1;
 
 	for (i = 0; longopts[i].name != NULL; i++) {
@@ -864,8 +864,9 @@ bad_long(const char *arg)
 				break;
 		if (k < i)
 			continue;	/* the same option, another name */
-		sb_adds(&sb, found++ ? ", --" : "--");
-		sb_adds(&sb, longopts[i].name);
+		len = strlen(list);
+		snprintf(list + len, sizeof(list) - len, "%s--%s",
+		    found++ ? ", " : "", longopts[i].name);
 		lastval = i;
 	}
 	if (exact < 0 && found == 1)
@@ -875,7 +876,7 @@ bad_long(const char *arg)
 		    longopts[exact].name);
 	if (found > 1)
 		usage_error("option '--%.*s' is ambiguous: it could be %s",
-		    (int)n, arg, sb.s);
+		    (int)n, arg, list);
 	usage_error("unknown option '--%s'", arg);
 }
 

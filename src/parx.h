@@ -269,6 +269,8 @@ struct shpos {
 	unsigned char	 esc;		/* right after a backslash */
 	unsigned char	 dollar;	/* right after a $ */
 	unsigned char	 dash;		/* here-document of <<- */
+	unsigned char	 bol;		/* only tabs before it on its line */
+	unsigned char	 param;		/* inside ${...}: } ends it */
 	unsigned char	 nested_doc;	/* in $( ) etc. inside one */
 	const char	*delim;		/* here-document delimiter */
 	size_t		 dlen;

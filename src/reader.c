@@ -463,7 +463,7 @@ read_single(struct rd *r)
 			stop = pack_item(&h, &pk, p, len) == -1;
 		else
 			held_add(&h, p, len);
-		if (!stop && h.n == max) {
+		if (!stop && max > 0 && h.n == max) {
 			stop = held_emit(&h, 0, h.n, 0) == -1;
 			h.n = 0;
 			if (opts.pack)
@@ -747,6 +747,8 @@ spool_replay(void)
 	sb_free(&sp.buf);
 	free(sp.off);
 	close(sp.fd);
+	memset(&sp, 0, sizeof(sp));
+	sp.fd = -1;
 }
 
 static void

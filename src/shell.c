@@ -269,6 +269,15 @@ keyword(const struct lex *l, size_t i, const char *w)
 	    (i + k == l->n || word_end(l->s[i + k]));
 }
 
+/* Whether only tabs come before offset i on its line. */
+static int
+line_start(const struct lex *l, size_t i)
+{
+	while (i > 0 && l->s[i - 1] == '\t')
+		i--;
+	return i == 0 || l->s[i - 1] == '\n';
+}
+
 /* The frame a value at this point is quoted for, and its context. */
 static void
 record(struct lex *l, size_t i, int esc)
@@ -287,6 +296,7 @@ record(struct lex *l, size_t i, int esc)
 	/* ${...} takes the quoting of what is around it. */
 	for (k = l->nfr - 1; k > 0 && l->fr[k].type == F_PARAM; k--)
 		;
+	p->param = k != l->nfr - 1;
 	t = l->fr[k].type;
 	switch (t) {
 	case F_SQ:
@@ -309,6 +319,7 @@ record(struct lex *l, size_t i, int esc)
 		p->delim = l->fr[k].delim;
 		p->dlen = l->fr[k].dlen;
 		p->dash = l->fr[k].dash;
+		p->bol = line_start(l, i);
 		indoc = 0;
 		break;
 	default:
@@ -630,6 +641,9 @@ docraw_ok(const char *v, size_t n, const struct shpos *p)
 	size_t len;
 	int first = 1, last;
 
+	/* <<- would strip the value's own leading tabs with the line's. */
+	if (p->dash && p->bol && n > 0 && v[0] == '\t')
+		return 0;
 	if (memchr(v, '\n', n) == NULL)
 		return 1;
 	for (;;) {
@@ -657,7 +671,7 @@ docraw_ok(const char *v, size_t n, const struct shpos *p)
 
 /* One line per line of v, each made safe from ending the document. */
 static void
-add_doc(struct strbuf *sb, const char *v, size_t n)
+add_doc(struct strbuf *sb, const char *v, size_t n, const char *esc)
 {
 	const char *e;
 
@@ -665,10 +679,10 @@ add_doc(struct strbuf *sb, const char *v, size_t n)
 		sb_add(sb, "${-+}", 5);
 		e = memchr(v, '\n', n);
 		if (e == NULL) {
-			add_escaped(sb, v, n, "$`\\");
+			add_escaped(sb, v, n, esc);
 			return;
 		}
-		add_escaped(sb, v, (size_t)(e - v), "$`\\");
+		add_escaped(sb, v, (size_t)(e - v), esc);
 		sb_addc(sb, '\n');
 		n -= (size_t)(e - v) + 1;
 		v = e + 1;
@@ -681,6 +695,12 @@ quote_ctx(struct strbuf *sb, const char *v, size_t n, const struct shpos *p)
 	size_t i;
 
 	if (p->nested_doc && p->ctx != SH_COMMENT && memchr(v, '\n', n))
+		return -1;
+	/*
+	 * bash takes a ' in "${...}" (or in ${...} in a here-document) for
+	 * a quote while it looks for the closing }: no spelling is safe.
+	 */
+	if (p->param && p->ctx != SH_UNQ && memchr(v, '\'', n) != NULL)
 		return -1;
 	switch (p->ctx) {
 	case SH_UNQ:
@@ -695,10 +715,10 @@ quote_ctx(struct strbuf *sb, const char *v, size_t n, const struct shpos *p)
 		}
 		break;
 	case SH_DQ:
-		add_escaped(sb, v, n, "$`\"\\");
+		add_escaped(sb, v, n, p->param ? "$`\"\\}" : "$`\"\\");
 		break;
 	case SH_ARITH:
-		add_escaped(sb, v, n, "$`\\");
+		add_escaped(sb, v, n, p->param ? "$`\\}" : "$`\\");
 		break;
 	case SH_ANSI:
 		sb_addc(sb, '\'');
@@ -710,7 +730,7 @@ quote_ctx(struct strbuf *sb, const char *v, size_t n, const struct shpos *p)
 			sb_addc(sb, v[i] == '\n' ? ' ' : v[i]);
 		break;
 	case SH_DOC:
-		add_doc(sb, v, n);
+		add_doc(sb, v, n, p->param ? "$`\\}" : "$`\\");
 		break;
 	case SH_DOCRAW:
 		if (!docraw_ok(v, n, p))

@@ -489,6 +489,30 @@ add_value(struct argv *av, const struct seg *sg, const char *s, size_t n,
 	return 0;
 }
 
+/*
+ * The items for {} (item only, or all joined by spaces).  What comes
+ * right before {} in the script (a backslash, a $) concerns the first.
+ */
+static int
+add_items(struct argv *av, const struct seg *sg, const struct job *j,
+    int only, int script)
+{
+	struct seg rest = *sg;
+	int k, rc = 0;
+
+	rest.sh.esc = rest.sh.dollar = 0;
+	rest.sh.bol = 0;
+	for (k = 0; k < j->nitems && rc == 0; k++) {
+		if (only >= 0 && k != only)
+			continue;
+		if (k > 0 && only < 0)
+			argv_word_add(av, " ", 1);
+		rc = add_value(av, k > 0 && only < 0 ? &rest : sg,
+		    j->items[k], j->lens[k], script);
+	}
+	return rc;
+}
+
 static void
 add_number(struct argv *av, unsigned long long v)
 {
@@ -506,7 +530,7 @@ static int
 expand_word(const struct tmpl *t, const struct word *w, const struct job *j,
     int slot, int only, struct argv *av)
 {
-	int i, k, script = t->kind == T_SCRIPT, rc = 0;
+	int i, script = t->kind == T_SCRIPT, rc = 0;
 
 	for (i = 0; i < w->nseg && rc == 0; i++) {
 		const struct seg *sg = &w->segs[i];
@@ -516,14 +540,7 @@ expand_word(const struct tmpl *t, const struct word *w, const struct job *j,
 			argv_word_add(av, sg->lit, sg->litlen);
 			break;
 		case SEG_ALL:
-			for (k = 0; k < j->nitems && rc == 0; k++) {
-				if (only >= 0 && k != only)
-					continue;
-				if (k > 0 && only < 0)
-					argv_word_add(av, " ", 1);
-				rc = add_value(av, sg, j->items[k], j->lens[k],
-				    script);
-			}
+			rc = add_items(av, sg, j, only, script);
 			break;
 		case SEG_COL:
 			if (sg->col <= j->ncols)

@@ -176,8 +176,9 @@ prepare(struct worker *w, struct job *j)
 		return -1;
 	}
 	if (tmpl_expand(cmdtmpl, j, j->slot, &w->av) == -1) {
-		job_errorf(j, "job %llu: an item cannot go where the -c script "
-		    "puts it: it would end a quoted here-document", j->seq);
+		job_errorf(j, "job %llu: an item cannot be substituted safely "
+		    "where the -c script puts it (see QUOTING in parx(1))",
+		    j->seq);
 		job_failed(j, 126);
 		return -1;
 	}

@@ -725,6 +725,7 @@ spool_replay(void)
 
 	spool_flush();
 	jobs_total = sp.n;
+	collect_total(sp.n);		/* known before any job runs */
 	if (opts.shuf)
 		shuffle(sp.off, sp.n);
 	for (k = 0; k < sp.n && !stop_requested(); k++) {

@@ -162,11 +162,12 @@ jobs_ok()
 	[ ! -e ran ]
 }
 
-@test "usage error: no command" {
-	run --separate-stderr parx
-	usage_error
-	run --separate-stderr parx -k ::: a
-	usage_error
+@test "no command is no usage error: the items are command lines" {
+	run -0 --separate-stderr parx </dev/null
+	expect
+	expect_err
+	run -0 --separate-stderr parx -k ::: 'echo a' 'echo b'
+	expect a b
 }
 
 @test "usage error: an unreadable -a file" {

@@ -31,11 +31,12 @@ fi
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	N=500 BIG=20000000 SMALL=200 MID=700 LARGE=2000 HUGE=100000000
+	XN=10000
 	rounds=${BENCH_ROUNDS:-3} peer_rounds=${BENCH_PEER_ROUNDS:-1}
 	w5runs=50
 else
 	N=5000 BIG=500000000 SMALL=2000 MID=20000 LARGE=200000
-	HUGE=1000000000
+	HUGE=1000000000 XN=100000
 	rounds=${BENCH_ROUNDS:-5} peer_rounds=${BENCH_PEER_ROUNDS:-2}
 	w5runs=300
 fi
@@ -93,7 +94,8 @@ gen="$F -w $BIG"
 
 # add WORKLOAD NAME CHECK COMMAND
 # CHECK is ok (exit status 0), lines (the items, any order), order (the
-# items in order) or bytes=N (the command prints N, as wc -c does).
+# items in order), bytes=N (the command prints N, as wc -c does) or
+# packed=N (N lines that hold the W6 items, in order within each).
 add() {
 	printf '%s\t%s\t%s\n' "$2" "$3" "$4" >>"$tmp/$1.spec"
 }
@@ -107,6 +109,10 @@ check() {
 	lines)	sort -n "$tmp/out" | cmp -s - "$tmp/items" ;;
 	order)	cmp -s "$tmp/out" "$tmp/items" ;;
 	bytes=*) [ "$(tr -d ' ' <"$tmp/out")" = "${1#bytes=}" ] ;;
+	packed=*)
+		[ "$(wc -l <"$tmp/out" | tr -d ' ')" = "${1#packed=}" ] &&
+		    tr ' ' '\n' <"$tmp/out" | sort -n | cmp -s - "$tmp/xitems"
+		;;
 	esac
 }
 : >"$tmp/null"
@@ -409,6 +415,21 @@ run_workload W3p null
 say "W3 big output, into /dev/null"
 run_workload W3n null
 
+# ---------------------------------------------------------------- W6
+
+# -X packing against xargs -P2, with the same -s so that both run the
+# same commands (xargs' packing is the reference: tests/xargs.bats).
+XS=4096
+seq "$XN" >"$tmp/xitems"
+XI=$(q "$tmp/xitems")
+XCMDS=$(xargs -s "$XS" echo <"$tmp/xitems" | wc -l | tr -d ' ')
+add W6 "xargs -P2 -s $XS" "packed=$XCMDS" "xargs -P2 -s $XS echo <$XI"
+add W6 "parx -j2 -X -s $XS" "packed=$XCMDS" "$P -j2 -X -s $XS echo <$XI"
+add W6 "parx -j2 -X -s $XS -k" "packed=$XCMDS" \
+    "$P -j2 -k -X -s $XS echo <$XI"
+say "W6 -X packing: $XN items, $XCMDS commands"
+run_workload W6 pipe
+
 # ---------------------------------------------------------------- W4
 
 # rss INPUT COMMAND...: peak RSS in KiB and elapsed seconds of COMMAND,
@@ -534,6 +555,9 @@ report_times W2 \
 report_rate W3p "W3 big output: 4 jobs x $BIG B, -j2, into a pipe to wc -c" \
     "$total"
 report_rate W3n "W3 big output: 4 jobs x $BIG B, -j2, into /dev/null" "$total"
+report_times W6 \
+    "W6 -X packing: $XN items, $XCMDS commands of echo (xargs the floor)" \
+    "$XCMDS"
 report_w4
 report_w5
 
@@ -576,6 +600,11 @@ if [ "$s" != NA ]; then
 fi
 target "W4 no RSS growth $SMALL -> $LARGE jobs" "$(fmt %+dKB "$g")" \
     "$(verdict "$e" le 256)"
+for m in "parx -j2 -X -s $XS" "parx -j2 -X -s $XS -k"; do
+	v=$(stat ratio W6 "$m" "xargs -P2 -s $XS")
+	target "W6 $m <= 1.10x xargs -P2" "$(fmt %.3fx "$v")" \
+	    "$(verdict "$v" le 1.10)"
+done
 v=$(stat med W5 parx)
 [ "$v" != NA ] && v=$(awk -v t="$v" 'BEGIN { print t * 1000 }')
 target "W5 startup < 2 ms" "$(fmt %.2fms "$v")" "$(verdict "$v" lt 2)"

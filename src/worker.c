@@ -188,10 +188,12 @@ prepare(struct worker *w, struct job *j)
 		tmpl_cmdline(cmdtmpl, w->av.v, &w->cmd);
 		j->cmdline = xstrdup(w->cmd.s);
 	}
-	if (opts.joblog != NULL && !opts.dry_run) {
+	/* The log's spelling: to write, or to compare when resuming. */
+	if ((opts.joblog != NULL && !opts.dry_run) || opts.resume ||
+	    opts.resume_failed)
 		tmpl_logline(cmdtmpl, j, w->av.v, &w->key);
+	if (opts.joblog != NULL && !opts.dry_run)
 		j->logcmd = xstrdup(w->key.s);
-	}
 	return 0;
 }
 

@@ -200,3 +200,17 @@ jobs_ok()
 	run --separate-stderr parx -c 'echo {}' echo ::: a
 	usage_error
 }
+
+@test "usage error: a directory as a source (-a, ::::, ::::+, stdin)" {
+	mkdir dir
+	run --separate-stderr parx -a dir touch ran
+	usage_error
+	[[ ${stderr_lines[0]} == *"dir: Is a directory"* ]]
+	run --separate-stderr parx touch ran :::: dir
+	usage_error
+	run --separate-stderr parx touch ran ::: a ::::+ dir
+	usage_error
+	run --separate-stderr parx touch ran <dir
+	usage_error
+	[ ! -e ran ]
+}

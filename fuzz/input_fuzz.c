@@ -337,8 +337,8 @@ check_packed(const uint8_t **it, const size_t *len, size_t cnt)
 		    chars <= s && !j->toolong, "job %zu: %zu bytes for -s %zu",
 		    i, chars, s);
 		if (at < cnt)
-			CHECK(chars + len[at] + 1 > s, "job %zu could take more",
-			    i);
+			CHECK(chars + len[at] + 1 > s,
+			    "job %zu could take more", i);
 	}
 	CHECK(at == cnt, "%zu items of %zu", at, cnt);
 }
@@ -402,8 +402,8 @@ check_jobs(const uint8_t *p, size_t n, int mode, int lit, int linked)
 		    ngot);
 	CHECK(closed, "queue not closed");
 	if (sp.on || opts.shuf)
-		CHECK(close_after > 0 || jobs_total == ngot, "{##} %llu for %zu "
-		    "jobs", jobs_total, ngot);
+		CHECK(close_after > 0 || jobs_total == ngot,
+		    "{##} %llu for %zu jobs", jobs_total, ngot);
 	/* Shuffled, a queue that closes early got some of the jobs. */
 	if (opts.shuf && close_after > 0) {
 		for (i = 1; i < ngot; i++)

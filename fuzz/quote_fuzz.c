@@ -59,7 +59,8 @@ static const struct leaf leaves[] = {
 	{ "printf %s a{}b", "a", "b", 0, 0, 1 },
 	{ "printf %s 'a{}b'", "a", "b", 0, 0, 0 },
 	{ "printf %s \"a{}b\"", "a", "b", 0, 0, 0 },
-	{ "printf %s '{}'\"{}\"{}", NULL, NULL, 0, 0, 0 },	/* three times */
+	/* Three times: joined in '...' and "...", words bare. */
+	{ "printf %s '{}'\"{}\"{}", NULL, NULL, 0, 0, 0 },
 	{ "printf %s \\{}", "", "", 0, 0, 1 },
 	{ "printf %s \"x\\{}\"", "x", "", 0, 0, 0 },
 	{ "printf %s \"${u-{}}\"", "", "", 0, 0, 0 },

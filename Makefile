@@ -61,12 +61,13 @@ check-bats: tests/.bats-ok
 check-sanitize: asan tsan
 
 parx-asan: $(SRCS) src/parx.h
-	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread \
+	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread $(VERSION_DEF) \
 	    -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	    -fno-omit-frame-pointer -o $@ $(SRCS)
 
 parx-tsan: $(SRCS) src/parx.h
-	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread -fsanitize=thread \
+	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread $(VERSION_DEF) \
+	    -fsanitize=thread \
 	    -o $@ $(SRCS)
 
 clean-sanitize:
@@ -142,3 +143,61 @@ valgrind: parx
 	PARX=$${PARX:-$(CURDIR)/parx} sh tests/valgrind.sh
 
 .PHONY: fuzz stress stress-short valgrind
+
+# The version is written in one place, the file VERSION; the programs get it
+# as PARX_VERSION.  The release tarball and the Debian package are named
+# after it (debian/changelog must agree: tests/dist.bats checks).
+VERSION := $(shell cat VERSION 2>/dev/null)
+VERSION_DEF = -DPARX_VERSION='"$(VERSION)"'
+PARX_CFLAGS += $(VERSION_DEF)
+FUZZ_CFLAGS += $(VERSION_DEF)
+src/options.o parx-asan parx-tsan fuzz/parse-fuzz: VERSION
+
+version:
+	@echo $(VERSION)
+
+# make dist: parx-VERSION.tar.gz and its SHA-256 in DISTDIR, holding the
+# files git tracks (as they are in the working tree) but DIST_EXCLUDE, under
+# parx-VERSION/.  Owners, modes and times are fixed, so the same tree gives
+# the same bytes.
+DISTNAME = parx-$(VERSION)
+DISTDIR = .
+DIST_EXCLUDE = ^\.gitignore$$|^\.ci/
+
+dist:
+	@test "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$$(pwd -P)" || \
+	    { echo 'make dist: needs the git checkout of parx:' \
+	    'it packs the files git tracks' >&2; exit 1; }
+	@test -z "$$(git status --porcelain)" || \
+	    echo 'make dist: warning: the tree has changes not committed;' \
+	    'tracked files go in as they are now, untracked ones not' >&2
+	mkdir -p $(DISTDIR)
+	git ls-files -z | grep -zvE '$(DIST_EXCLUDE)' | \
+	    tar --null -T - --owner=0 --group=0 --numeric-owner \
+	    --mode=a+rX,u+w,go-w --mtime=@$$(git log -1 --format=%ct) \
+	    --transform='s,^,$(DISTNAME)/,' -I 'gzip -9n' \
+	    -cf $(DISTDIR)/$(DISTNAME).tar.gz
+	cd $(DISTDIR) && sha256sum $(DISTNAME).tar.gz >$(DISTNAME).tar.gz.sha256
+	@echo "$(DISTDIR)/$(DISTNAME).tar.gz"
+
+# make deb: the Debian package, built with dpkg-buildpackage from the
+# release tarball unpacked in DEBDIR (the tests run unless
+# DEB_BUILD_OPTIONS=nocheck); make deb-deps installs what that needs.
+DEBDIR = build-deb
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+deb:
+	rm -rf $(DEBDIR)/$(DISTNAME)
+	$(MAKE) -s dist DISTDIR=$(DEBDIR) >/dev/null
+	tar -xzf $(DEBDIR)/$(DISTNAME).tar.gz -C $(DEBDIR)
+	cd $(DEBDIR)/$(DISTNAME) && dpkg-buildpackage -us -uc -b
+	@ls $(DEBDIR)/parx*_$(VERSION)_*.deb
+
+deb-deps:
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends dpkg-dev fakeroot lintian
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -qq \
+	    --no-install-recommends ./
+
+.PHONY: version dist deb deb-deps

@@ -22,7 +22,7 @@
 #include <regex.h>
 #include <stddef.h>
 
-#define PARX_VERSION	"0.1.0"
+/* PARX_VERSION ("X.Y.Z") comes from the file VERSION, through the Makefile. */
 
 struct job;
 struct tmpl;
@@ -247,7 +247,8 @@ void	 job_free(struct job *);
 /* queue.c: the bounded job queue. */
 void	 queue_init(size_t cap);
 int	 queue_push(struct job *);	/* -1 when closed */
-struct job *queue_pop(double *start_at);	/* NULL: closed and empty */
+struct job *queue_pop(double *start_at, int done);
+int	 queue_requeue(struct job *);
 double	 queue_delay_next(void);	/* --delay: the next start time */
 void	 queue_close(void);
 void	 queue_drain(void);		/* free what is left */

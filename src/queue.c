@@ -9,6 +9,11 @@
  * Under --delay the queue also hands out start times, with the pop, so
  * that they follow input order; a retry asks for one with
  * queue_delay_next, which never waits for input.
+ *
+ * A job that must run again without counting as a retry (its host went
+ * away, memory ran short) is put back with queue_requeue: it goes before
+ * everything queued.  So that someone is left to run it, workers wait
+ * for more while jobs are running, even once the input has ended.
  */
 #include <stdlib.h>
 
@@ -22,7 +27,11 @@ static struct {
 	size_t		  cap;
 	size_t		  head;		/* next to pop */
 	size_t		  count;
-	int		  closed;
+	int		  closed;	/* no more pushes */
+	int		  stopped;	/* nothing more starts */
+	struct job	 *again;	/* requeued, first out */
+	struct job	 *again_tail;
+	size_t		  running;	/* popped and not done */
 	double		  next_start;	/* --delay */
 } q = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -66,27 +75,64 @@ delay_next(void)
 }
 
 /*
- * Hands the oldest job to the caller; NULL when closed and empty.  Under
- * --delay, *start_at is when it may start.
+ * Hands the next job to the caller: a requeued one first, then the
+ * oldest.  NULL when nothing is left to run.  done: the caller finished
+ * the job it had before.  Under --delay, *start_at is when it may start.
  */
 struct job *
-queue_pop(double *start_at)
+queue_pop(double *start_at, int done)
 {
 	struct job *j = NULL;
 
 	LOCK(&q.lock);
-	while (q.count == 0 && !q.closed)
+	if (done && --q.running == 0 && q.closed)
+		BROADCAST(&q.nonempty);
+	while (!q.stopped && q.again == NULL && q.count == 0 &&
+	    (!q.closed || q.running > 0))
 		WAIT(&q.nonempty, &q.lock);
-	if (q.count > 0) {
+	if (q.stopped)
+		;
+	else if ((j = q.again) != NULL) {
+		if ((q.again = j->next) == NULL)
+			q.again_tail = NULL;
+		j->next = NULL;
+	} else if (q.count > 0) {
 		j = q.ring[q.head];
 		q.head = (q.head + 1) % q.cap;
 		q.count--;
+		SIGNAL(&q.nonfull);
+	}
+	if (j != NULL) {
+		q.running++;
 		if (opts.delay > 0)
 			*start_at = delay_next();
-		SIGNAL(&q.nonfull);
 	}
 	UNLOCK(&q.lock);
 	return j;
+}
+
+/*
+ * Puts back a job the caller popped, to run again before anything else.
+ * Returns -1 (j untouched, still the caller's) once parx is stopping.
+ */
+int
+queue_requeue(struct job *j)
+{
+	LOCK(&q.lock);
+	if (q.stopped) {
+		UNLOCK(&q.lock);
+		return -1;
+	}
+	j->next = NULL;
+	if (q.again_tail != NULL)
+		q.again_tail->next = j;
+	else
+		q.again = j;
+	q.again_tail = j;
+	q.running--;
+	SIGNAL(&q.nonempty);
+	UNLOCK(&q.lock);
+	return 0;
 }
 
 /* --delay: a start time for a retry, without waiting for input. */
@@ -107,7 +153,8 @@ queue_close(void)
 {
 	LOCK(&q.lock);
 	q.closed = 1;
-	BROADCAST(&q.nonempty);
+	if (q.running == 0)
+		BROADCAST(&q.nonempty);
 	BROADCAST(&q.nonfull);
 	UNLOCK(&q.lock);
 }
@@ -119,13 +166,18 @@ queue_drain(void)
 	struct job *j;
 
 	LOCK(&q.lock);
-	q.closed = 1;
+	q.closed = q.stopped = 1;
 	while (q.count > 0) {
 		j = q.ring[q.head];
 		q.head = (q.head + 1) % q.cap;
 		q.count--;
 		job_free(j);
 	}
+	while ((j = q.again) != NULL) {
+		q.again = j->next;
+		job_free(j);
+	}
+	q.again_tail = NULL;
 	BROADCAST(&q.nonempty);
 	BROADCAST(&q.nonfull);
 	UNLOCK(&q.lock);

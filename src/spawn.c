@@ -145,12 +145,26 @@ spawn_restore_nofile(rlim_t cur)
 	cloned = 1;
 }
 
+/*
+ * ThreadSanitizer's runtime cannot live with a child that shares its
+ * memory: its builds start such children with fork(2) instead, and the
+ * child reports a failed exec through a pipe.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define SPAWN_FORK	1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SPAWN_FORK	1
+#endif
+#endif
+
 /* What the clone child needs; err is what it reports back. */
 struct child {
 	const char	*path;	/* execve this; NULL: search PATH */
 	char		**argv;
 	char		**envp;
 	int		 fd[3];	/* to become 0, 1, 2; -1: keep parx's */
+	int		 errfd;	/* SPAWN_FORK: the error pipe */
 	volatile int	 err;
 };
 
@@ -236,29 +250,65 @@ child_main(void *arg)
 		goto fail;
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
 	e = c->path != NULL ? child_exec(c->path, c) : child_search(c);
-	c->err = e;
-	syscall(SYS_exit_group, 127);
-	return 127;
+	goto report;
 fail:
-	c->err = errno;
+	e = errno;
+report:
+	c->err = e;
+	if (c->errfd >= 0)
+		syscall(SYS_write, c->errfd, &e, sizeof(e));
 	syscall(SYS_exit_group, 127);
 	return 127;
 }
+
+#ifdef SPAWN_FORK
+/* The sanitizer build's stand-in for clone: fork, errors by pipe. */
+static pid_t
+child_start(struct child *c, char *stack)
+{
+	int ep[2], e = 0;
+	ssize_t n;
+	pid_t p;
+
+	(void)stack;
+	if (pipe2(ep, O_CLOEXEC) == -1)
+		return -1;
+	c->errfd = ep[1];
+	if ((p = fork()) == 0)
+		child_main(c);
+	close(ep[1]);
+	if (p > 0) {
+		do
+			n = read(ep[0], &e, sizeof(e));
+		while (n == -1 && errno == EINTR);
+		c->err = n == sizeof(e) ? e : 0;
+	}
+	close(ep[0]);
+	return p;
+}
+#else
+static pid_t
+child_start(struct child *c, char *stack)
+{
+	return clone(child_main, stack + CHILD_STACK,
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, c);
+}
+#endif
 
 static int
 spawn_clone(pid_t *pid, const char *path, char **argv, char **envp,
     int fd_out, int fd_err)
 {
 	char stack[CHILD_STACK] __attribute__((aligned(16)));
-	struct child c = { path, argv, envp, { devnull, fd_out, fd_err }, 0 };
+	struct child c = { path, argv, envp, { devnull, fd_out, fd_err }, -1,
+	    0 };
 	uint64_t all = ~(uint64_t)0, old;
 	pid_t p;
 	int st, e;
 
 	/* Nothing may run a handler in the child: block all, glibc's too. */
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
-	p = clone(child_main, stack + sizeof(stack),
-	    CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
+	p = child_start(&c, stack);
 	e = errno;
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
 	if (p == -1)

@@ -242,8 +242,10 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct job *j;
+	int done = 0;
 
-	while ((j = queue_pop(&w->start_at)) != NULL) {
+	while ((j = queue_pop(&w->start_at, done)) != NULL) {
+		done = 1;
 		collect_window(j->seq);
 		if (stop_requested()) {
 			job_free(j);

@@ -18,7 +18,8 @@ PARX_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -pthread
 PARX_LDFLAGS = $(LDFLAGS) -pthread
 
 SRCS = src/main.c src/options.c src/reader.c src/queue.c src/job.c \
-       src/template.c src/worker.c src/run.c src/spawn.c src/sink.c \
+       src/shell.c src/template.c src/worker.c src/run.c src/spawn.c \
+       src/sink.c \
        src/outbuf.c src/output.c src/collect.c src/joblog.c src/bar.c \
        src/stop.c src/io.c src/util.c src/timeline.c src/pipe.c \
        src/block.c
@@ -135,28 +136,33 @@ FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -pthread \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZERS = fuzz/template-fuzz fuzz/input-fuzz fuzz/parse-fuzz \
-    fuzz/joblog-fuzz fuzz/timeline-fuzz fuzz/pipe-fuzz
+    fuzz/joblog-fuzz fuzz/timeline-fuzz fuzz/pipe-fuzz fuzz/quote-fuzz
 
 fuzz: $(FUZZERS)
 
 fuzz/template-fuzz: fuzz/template_fuzz.c fuzz/common.h src/template.c \
-    src/util.c src/parx.h
+    src/shell.c src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/template_fuzz.c \
-	    src/template.c src/util.c
+	    src/template.c src/shell.c src/util.c
+
+fuzz/quote-fuzz: fuzz/quote_fuzz.c fuzz/common.h src/template.c \
+    src/shell.c src/util.c src/parx.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/quote_fuzz.c \
+	    src/template.c src/shell.c src/util.c
 
 fuzz/input-fuzz: fuzz/input_fuzz.c fuzz/common.h src/reader.c src/job.c \
-    src/util.c src/parx.h
+    src/template.c src/shell.c src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/input_fuzz.c src/job.c \
-	    src/util.c
+	    src/template.c src/shell.c src/util.c
 
 fuzz/parse-fuzz: fuzz/parse_fuzz.c fuzz/common.h src/options.c \
     src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/parse_fuzz.c src/util.c
 
 fuzz/joblog-fuzz: fuzz/joblog_fuzz.c fuzz/common.h src/joblog.c \
-    src/io.c src/util.c src/parx.h
+    src/shell.c src/io.c src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/joblog_fuzz.c src/joblog.c \
-	    src/io.c src/util.c
+	    src/shell.c src/io.c src/util.c
 
 fuzz/timeline-fuzz: fuzz/timeline_fuzz.c fuzz/common.h src/tlread.c \
     src/timeline.c src/io.c src/util.c src/parx.h

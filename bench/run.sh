@@ -11,7 +11,7 @@
 # Knobs (environment): PARX (binary under test, default ./parx),
 # BENCH_QUICK=1 (small sizes, a smoke run), BENCH_ROUNDS, BENCH_PEER_ROUNDS
 # (rounds that include GNU parallel, which is slow), BENCH_ONLY (the
-# workloads to run, such as "W6 W7"; default all), CC.
+# workloads to run, such as "W6 W8"; default all), CC.
 # Results: a table on stdout, kept with the raw timings in bench/results/.
 set -eu
 
@@ -32,16 +32,16 @@ fi
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	N=500 BIG=20000000 SMALL=200 MID=700 LARGE=2000 HUGE=100000000
-	SEQN=20000000
+	SEQN=20000000 XN=10000
 	rounds=${BENCH_ROUNDS:-3} peer_rounds=${BENCH_PEER_ROUNDS:-1}
 	w5runs=50
 else
 	N=5000 BIG=500000000 SMALL=2000 MID=20000 LARGE=200000
-	HUGE=1000000000 SEQN=140000000
+	HUGE=1000000000 SEQN=140000000 XN=100000
 	rounds=${BENCH_ROUNDS:-5} peer_rounds=${BENCH_PEER_ROUNDS:-2}
 	w5runs=300
 fi
-only=$(echo "${BENCH_ONLY:-W1 W2 W3 W4 W5 W6 W7}" | tr ',' ' ')
+only=$(echo "${BENCH_ONLY:-W1 W2 W3 W4 W5 W6 W7 W8}" | tr ',' ' ')
 
 # want W: whether workload W runs.
 want() {
@@ -102,7 +102,8 @@ gen="$F -w $BIG"
 
 # add WORKLOAD NAME CHECK COMMAND
 # CHECK is ok (exit status 0), lines (the items, any order), order (the
-# items in order) or bytes=N (the command prints N, as wc -c does).
+# items in order), bytes=N (the command prints N, as wc -c does) or
+# packed=N (N lines that hold the W8 items, in order within each).
 add() {
 	printf '%s\t%s\t%s\n' "$2" "$3" "$4" >>"$tmp/$1.spec"
 }
@@ -118,6 +119,10 @@ check() {
 	bytes=*) [ "$(tr -d ' ' <"$tmp/out")" = "${1#bytes=}" ] ;;
 	sum=*)	[ "$(awk '{ s += $1 } END { print s }' "$tmp/out")" = \
 		    "${1#sum=}" ] ;;
+	packed=*)
+		[ "$(wc -l <"$tmp/out" | tr -d ' ')" = "${1#packed=}" ] &&
+		    tr ' ' '\n' <"$tmp/out" | sort -n | cmp -s - "$tmp/xitems"
+		;;
 	esac
 }
 : >"$tmp/null"
@@ -426,6 +431,23 @@ if want W3; then
 	run_workload W3n null
 fi
 
+# ---------------------------------------------------------------- W8
+
+# -X packing against xargs -P2, with the same -s so that both run the
+# same commands (xargs' packing is the reference: tests/xargs.bats).
+XS=4096
+seq "$XN" >"$tmp/xitems"
+XI=$(q "$tmp/xitems")
+XCMDS=$(xargs -s "$XS" echo <"$tmp/xitems" | wc -l | tr -d ' ')
+add W8 "xargs -P2 -s $XS" "packed=$XCMDS" "xargs -P2 -s $XS echo <$XI"
+add W8 "parx -j2 -X -s $XS" "packed=$XCMDS" "$P -j2 -X -s $XS echo <$XI"
+add W8 "parx -j2 -X -s $XS -k" "packed=$XCMDS" \
+    "$P -j2 -k -X -s $XS echo <$XI"
+if want W8; then
+	say "W8 -X packing: $XN items, $XCMDS commands"
+	run_workload W8 pipe
+fi
+
 # ---------------------------------------------------------------- W4
 
 # rss INPUT COMMAND...: peak RSS in KiB and elapsed seconds of COMMAND,
@@ -559,12 +581,14 @@ fi
 if { want W6 || want W7; } && [ -n "$gnutime" ]; then
 	say "W6, W7 memory"
 	# The stream goes through a pipe, as in W6.
+	# shellcheck disable=SC2002 # a pipe, not a file, is measured
 	cat "$tmp/seq" | "$gnutime" -f '%M %e' -o "$tmp/rss" "$PARX" -j2 \
 	    --pipe --block 1M wc -l | wc -c >"$tmp/bytes"
 	w6_pipe="$(tail -n 1 "$tmp/rss") $(tr -d ' ' <"$tmp/bytes")"
 	w6_part=$(rss "$tmp/null" "$PARX" -j2 --pipe-part -a "$tmp/seq" \
 	    --block 1M wc -l)
 	if [ -n "$gnupar" ]; then
+		# shellcheck disable=SC2002 # as above
 		cat "$tmp/seq" | "$gnutime" -f '%M %e' -o "$tmp/rss" parallel \
 		    --will-cite -j2 --pipe --block 1M wc -l | wc -c \
 		    >"$tmp/bytes"
@@ -695,6 +719,14 @@ targets_w7() {
 	    "$(verdict "$v" le 8)"
 }
 
+targets_w8() {
+	for m in "parx -j2 -X -s $XS" "parx -j2 -X -s $XS -k"; do
+		v=$(stat ratio W8 "$m" "xargs -P2 -s $XS")
+		target "W8 $m <= 1.10x xargs -P2" "$(fmt %.3fx "$v")" \
+		    "$(verdict "$v" le 1.10)"
+	done
+}
+
 # ---------------------------------------------------------------- report
 
 out '\nTimes are medians over the rounds; ratios are medians of the ratios\n'
@@ -716,6 +748,9 @@ want W6 && report_rate W6 \
     "W6 --pipe: $seqbytes B of seq through wc -l, -j2, from a pipe" "$seqbytes"
 want W7 && report_rate W7 \
     "W7 --pipe-part: $seqbytes B of seq through wc -l, -j2" "$seqbytes"
+want W8 && report_times W8 \
+    "W8 -X packing: $XN items, $XCMDS commands of echo (xargs the floor)" \
+    "$XCMDS"
 if want W6 || want W7; then
 	out '\nW6, W7 memory: peak RSS and elapsed time, --block 1M, -j2\n'
 	w4row "parx --pipe (from a pipe)" "$w6_pipe" "$(echo "$w6_pipe" |
@@ -734,6 +769,7 @@ want W4 && targets_w4
 want W5 && targets_w5
 want W6 && targets_w6
 want W7 && targets_w7
+want W8 && targets_w8
 
 out '\nTargets%60s  %s\n' measured verdict
 out '%s\n' "$(cat "$tmp/targets")"

@@ -2,7 +2,8 @@
  * parse_fuzz.c - libFuzzer harness for src/options.c: parse_duration,
  * parse_jobs, parse_halt, parse_delim and parse_escapes, parse_count and
  * parse_size, the --colsep escapes, and options_parse on a whole command
- * line.
+ * line (contradictions refused, ambiguous prefixes named, {= =} refused,
+ * and so on).
  *
  * options.c is compiled into this file.  Its exit(3) becomes a longjmp
  * back here, its stdout and stderr are memory streams (so the shape of a
@@ -203,7 +204,8 @@ fuzz_halt(const char *s)
 	memset(&h, 0x5a, sizeof(h));
 	if (parse_halt(s, &h) == 0 && h.when != HALT_NEVER) {
 		CHECK(h.when == HALT_SOON || h.when == HALT_NOW, "when");
-		CHECK(h.on_fail == 0 || h.on_fail == 1, "on_fail");
+		CHECK(h.on_fail == HALT_FAIL || h.on_fail == HALT_SUCCESS ||
+		    h.on_fail == HALT_DONE, "on_fail");
 		CHECK(h.percent ? h.n > 0 && h.n <= 100 :
 		    h.n >= 1 && h.n == floor(h.n), "halt '%s': n %g", s, h.n);
 	}
@@ -317,21 +319,39 @@ check_opts(void)
 {
 	int i;
 
-	CHECK(opts.nsources >= 1, "no source");
-	CHECK(opts.script != NULL ? opts.ncmd == 0 : opts.ncmd >= 1,
-	    "command words: %d", opts.ncmd);
+	CHECK(opts.nsources >= 1 || opts.retry_failed, "no source");
+	if (!opts.retry_failed)
+		CHECK(opts.script != NULL ? opts.ncmd == 0 && !opts.nocommand :
+		    opts.nocommand == (opts.ncmd == 0),
+		    "command words: %d, no command %d", opts.ncmd,
+		    opts.nocommand);
 	CHECK(!(opts.keep_order && opts.outmode == OUT_UNGROUP), "-k -u");
-	CHECK(!(opts.resume || opts.resume_failed) || opts.joblog != NULL,
-	    "--resume without --joblog");
-	CHECK(opts.maxargs >= 0 && (opts.maxargs == 0 || opts.nsources == 1),
-	    "-n with %d sources", opts.nsources);
+	CHECK(!(opts.keep_order && opts.shuf), "-k --shuf");
+	CHECK(opts.resume + opts.resume_failed + opts.retry_failed <= 1,
+	    "--resume, --resume-failed, --retry-failed together");
+	CHECK(!(opts.resume || opts.resume_failed || opts.retry_failed) ||
+	    (opts.joblog != NULL && strcmp(opts.joblog, "-") != 0),
+	    "--resume without a --joblog file");
+	CHECK(opts.maxargs >= 0 && (opts.maxargs == 0 || opts.nsources == 1 ||
+	    opts.retry_failed), "-n with %d sources", opts.nsources);
+	CHECK(opts.pack == PACK_NONE || opts.nsources == 1 ||
+	    opts.retry_failed, "-X with %d sources", opts.nsources);
+	CHECK(opts.pack == PACK_NONE || !opts.has_colsep || opts.retry_failed,
+	    "-X with --colsep");
+	CHECK(opts.maxchars >= 0 && (opts.maxchars == 0 ||
+	    opts.pack != PACK_NONE), "-s without packing");
+	CHECK(opts.timeout_pct >= 0 && !(opts.timeout > 0 &&
+	    opts.timeout_pct > 0), "--timeout");
 	CHECK(opts.jobs >= 0 && opts.delim >= 0 && opts.delim <= 255 &&
 	    opts.timeout >= 0 && opts.delay >= 0 && opts.retries >= 0,
 	    "ranges");
 	CHECK(opts.has_colsep == 0 || compiled, "--colsep not compiled");
 	for (i = 0; i < opts.ncmd; i++)
-		CHECK(strcmp(opts.cmd[i], ":::") != 0 &&
-		    strcmp(opts.cmd[i], "::::") != 0, "separator in command");
+		CHECK(!is_sep(opts.cmd[i]), "separator in command");
+	for (i = 0; i < opts.ncmd && !opts.retry_failed; i++)
+		CHECK(strstr(opts.cmd[i], "{=") == NULL ||
+		    strstr(strstr(opts.cmd[i], "{=") + 2, "=}") == NULL,
+		    "a {= =} expression taken");
 	for (i = 0; i < opts.nsources; i++)
 		if (opts.sources[i].type == SRC_WORDS)
 			CHECK(opts.sources[i].nwords >= 0, "words");

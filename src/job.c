@@ -125,6 +125,8 @@ job_free(struct job *j)
 	if (j->cols != j->items)
 		free(j->cols);
 	free(j->cmdline);
+	free(j->logcmd);
+	free(j->logline);
 	free(j->tag);
 	free(j);
 }

@@ -169,9 +169,58 @@ timeline_finish(int fd, int argc, char **argv)
 	sb_free(&title);
 }
 
+/* The command template, and the --tagstring one. */
+static void
+make_templates(struct tmpl **cmd, struct tmpl **tag)
+{
+	struct tmpl_args a;
+	char **names;
+	int nnames;
+
+	reader_names(&names, &nnames);
+	memset(&a, 0, sizeof(a));
+	a.words = opts.cmd;
+	a.nwords = opts.nocommand ? 0 : opts.ncmd;
+	a.replace = opts.replace;
+	a.script = opts.script;
+	a.shell = opts.shell;
+	a.names = names;
+	a.nnames = nnames;
+	a.repeat = opts.pack == PACK_CONTEXT;
+	a.fromlog = opts.retry_failed;
+	*cmd = tmpl_new(&a);
+	*tag = opts.tagstring != NULL ?
+	    tmpl_new_string(opts.tagstring, names, nnames) : NULL;
+}
+
+/* -s: the command alone, and each ::: item with it, must fit. */
+static void
+check_maxchars(const struct tmpl *t)
+{
+	size_t need = tmpl_pack_chars(t, "", 0);
+	int s, i;
+
+	if (opts.maxchars <= 0)
+		return;
+	if ((size_t)opts.maxchars < need)
+		usage_error("-s %ld is too small: the command alone takes %zu "
+		    "bytes", opts.maxchars, need);
+	for (s = 0; s < opts.nsources; s++)
+		for (i = 0; i < opts.sources[s].nwords; i++) {
+			const char *w = opts.sources[s].words[i];
+
+			need = tmpl_pack_chars(t, w, strlen(w));
+			if ((size_t)opts.maxchars < need)
+				usage_error("-s %ld is too small for item '%s' "
+				    "(a job with it takes %zu bytes)",
+				    opts.maxchars, w, need);
+		}
+}
+
 int
 main(int argc, char **argv)
 {
+	struct tmpl *cmd, *tag;
 	int rc, n, tlfd;
 
 	/* Messages say "parx:" whatever the binary is called. */
@@ -185,9 +234,12 @@ main(int argc, char **argv)
 		pipe_init();
 	if (opts.dry_run)
 		opts.keep_order = 1;
-	if (opts.joblog != NULL && !opts.dry_run &&
-	    joblog_open(opts.joblog, opts.resume || opts.resume_failed) == -1)
+	if (opts.joblog != NULL && joblog_open(opts.joblog, opts.resume ||
+	    opts.resume_failed || opts.retry_failed, !opts.dry_run) == -1)
 		err(255, "cannot open joblog %s", opts.joblog);
+	reader_init();
+	make_templates(&cmd, &tag);
+	check_maxchars(cmd);
 	tlfd = timeline_open();
 
 	stop_signals_block();
@@ -202,9 +254,9 @@ main(int argc, char **argv)
 		stop_hook(block_stop);
 	if ((rc = stop_signals_start()) != 0)
 		fatal_errno(rc, "cannot start a thread (ulimit -u?)");
-	n = workers_start(opts.jobs);
+	n = workers_start(opts.jobs, cmd, tag);
 	collect_workers(n);
-	if ((rc = reader_start()) != 0)
+	if ((rc = reader_start(cmd)) != 0)
 		fatal_errno(rc, "cannot start a thread (ulimit -u?)");
 	collect_run();
 	workers_join();
@@ -212,7 +264,7 @@ main(int argc, char **argv)
 	/* Input that could not be read, or was left unprocessed. */
 	if (opts.pipe != PIPE_NONE && pipe_failed())
 		rc = 255;
-	if (opts.joblog != NULL && !opts.dry_run)
+	if (opts.joblog != NULL)
 		joblog_close();
 	if (tlfd != -1)
 		timeline_finish(tlfd, argc, argv);

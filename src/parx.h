@@ -28,6 +28,9 @@
 
 /* PARX_VERSION ("X.Y.Z") comes from the file VERSION, through the Makefile. */
 
+struct job;
+struct tmpl;
+
 /* A growable byte string. */
 struct strbuf {
 	char	*s;
@@ -65,21 +68,27 @@ struct source {
 	const char	 *path;		/* SRC_FILE */
 	char		**words;	/* SRC_WORDS */
 	int		  nwords;
+	int		  linked;	/* :::+ ::::+, linked to the previous */
 };
 
 enum outmode { OUT_GROUP, OUT_LINE, OUT_UNGROUP };
 
 enum haltwhen { HALT_NEVER, HALT_SOON, HALT_NOW };
+enum haltwhat { HALT_SUCCESS, HALT_FAIL, HALT_DONE };
 
 /* --pipe: stdin is data cut into blocks; --pipe-part: so is a file. */
 enum pipemode { PIPE_NONE, PIPE_STREAM, PIPE_PART };
 
 struct halt {
 	enum haltwhen	 when;
-	int		 on_fail;	/* 1: fail=N, 0: success=N */
+	int		 on_fail;	/* enum haltwhat: fail=, success=, done= */
 	double		 n;		/* count, or percentage */
 	int		 percent;
+	const char	*spec;		/* as given, for messages */
 };
+
+/* -X, -m: how many items a job takes. */
+enum packmode { PACK_NONE, PACK_JOIN, PACK_CONTEXT };
 
 struct opts {
 	/* input */
@@ -87,7 +96,7 @@ struct opts {
 	struct source	*sources;
 	int		 nsources;
 	int		 link;
-	int		 maxargs;	/* -n; 0 when not given */
+	int		 maxargs;	/* -n, -L; 0 when not given */
 	int		 has_colsep;
 	regex_t		 colsep;
 	/* --pipe, --pipe-part */
@@ -98,27 +107,35 @@ struct opts {
 	char		*recstart;	/* record start */
 	size_t		 recstartlen;
 	long		 nrec;		/* -N: records per block, or 0 */
-	long		 header;	/* records repeated atop each block */
+	long		 header;	/* records repeated atop each block; without
+					   --pipe, 1: the first names columns */
 	int		 roundrobin;
 	int		 cat;		/* {} is a file holding the block */
 	int		 fifo;		/* {} is a named pipe fed the block */
+	const char	*eof_str;	/* -E */
+	int		 shuf;
+	enum packmode	 pack;		/* -m, -X */
+	long		 maxchars;	/* -s; 0 when not given */
 	/* the command */
 	char		**cmd;		/* template words */
 	int		 ncmd;
 	const char	*replace;	/* -I STR, or NULL */
 	const char	*script;	/* -c SCRIPT, or NULL */
 	const char	*shell;		/* $PARX_SHELL or /bin/sh */
+	int		 nocommand;	/* each item is a command line */
 	/* running */
 	int		 jobs;
 	double		 timeout;	/* seconds, 0 = none */
+	double		 timeout_pct;	/* --timeout N%: N / 100, or 0 */
 	int		 retries;
 	struct halt	 halt;
 	double		 delay;
 	int		 dry_run;
 	int		 verbose;
-	const char	*joblog;
+	const char	*joblog;	/* "-": stdout */
 	int		 resume;
 	int		 resume_failed;
+	int		 retry_failed;
 	int		 bar;
 	const char	*timeline;	/* --timeline FILE, or NULL */
 	/* output */
@@ -245,6 +262,7 @@ struct job {
 	int			 has_nul;	/* an item contains a NUL byte */
 	struct block		*block;		/* --pipe: its input */
 	int			 rr;		/* --round-robin: takes more */
+	int			 toolong;	/* its item alone exceeds -s */
 
 	/* Filled in by the worker. */
 	int			 slot;
@@ -258,7 +276,9 @@ struct job {
 	double			 runtime;
 	unsigned long long	 sent;		/* bytes given to its input */
 	char			*errmsg;	/* "parx: ..." lines for stderr */
-	char			*cmdline;	/* shell-quoted, for logs */
+	char			*cmdline;	/* shell-quoted, for -t */
+	char			*logcmd;	/* the joblog's Command */
+	char			*logline;	/* --joblog -: printed after */
 	char			*tag;		/* --tag, --tagstring prefix */
 	size_t			 taglen;
 	struct sink		 sink[2];	/* stdout, stderr */
@@ -290,7 +310,35 @@ void	 queue_close(void);
 void	 queue_drain(void);		/* free what is left */
 
 /* reader.c */
-int	 reader_start(void);
+extern unsigned long long jobs_total;	/* {##}: set before any job runs */
+void	 reader_init(void);
+void	 reader_names(char ***, int *);
+int	 reader_start(const struct tmpl *);
+
+/* shell.c: speaking to /bin/sh. */
+enum shctx { SH_UNQ, SH_SQ, SH_DQ, SH_ANSI, SH_ARITH, SH_COMMENT, SH_DOC,
+    SH_DOCRAW };
+
+/* Where in a -c script a value goes. */
+struct shpos {
+	unsigned char	 ctx;		/* enum shctx */
+	unsigned char	 bq;		/* `...` around it */
+	unsigned char	 esc;		/* right after a backslash */
+	unsigned char	 dollar;	/* right after a $ */
+	unsigned char	 dash;		/* here-document of <<- */
+	unsigned char	 bol;		/* only tabs before it on its line */
+	unsigned char	 param;		/* inside ${...}: } ends it */
+	unsigned char	 nested_doc;	/* in $( ) etc. inside one */
+	const char	*delim;		/* here-document delimiter */
+	size_t		 dlen;
+};
+
+void	 shell_quote(struct strbuf *, const char *, size_t);
+void	 shell_quote_line(struct strbuf *, const char *, size_t);
+void	 sh_unline(struct strbuf *, const char *);
+void	 sh_lex(const char *, size_t, const size_t *at, size_t nat,
+	    struct shpos *, char **delims);
+int	 sh_quote(struct strbuf *, const char *, size_t, const struct shpos *);
 
 /* pipe.c: --pipe and --pipe-part, the reader's side. */
 void	 pipe_init(void);
@@ -303,16 +351,50 @@ void	 pipe_cleanup(void);
 
 /* template.c: the command template. */
 struct tmpl;
-struct tmpl *tmpl_new(char **words, int nwords, const char *replace,
-	    const char *script, const char *shell);
-struct tmpl *tmpl_new_string(const char *);
-void	 tmpl_expand(const struct tmpl *, const struct job *, int slot,
+
+struct tmpl_args {
+	char		**words;	/* COMMAND ARG... */
+	int		  nwords;
+	const char	 *replace;	/* -I STR */
+	const char	 *script;	/* -c SCRIPT */
+	const char	 *shell;
+	char *const	 *names;	/* --header: column names, from {1} */
+	int		  nnames;
+	int		  repeat;	/* -X: words with {} once per item */
+	int		  string;	/* one string, nothing appended */
+	int		  fromlog;	/* --retry-failed */
+};
+
+/* A job being packed by -X or -m (tmpl_pack_add). */
+struct pack {
+	size_t		 chars;		/* bytes, as -s counts them */
+	size_t		 ptrs;
+	size_t		 maxv;		/* the longest value */
+	size_t		 n;		/* items */
+	size_t		 last;		/* chars after the last add */
+	size_t		*wlen;		/* words that join the items */
+	size_t		*wadd;
+	size_t		 lim_chars, lim_sys, lim_word;
+	struct strbuf	 scratch;
+};
+
+struct tmpl *tmpl_new(const struct tmpl_args *);
+struct tmpl *tmpl_new_string(const char *, char *const *names, int nnames);
+int	 tmpl_expand(const struct tmpl *, const struct job *, int slot,
 	    struct argv *);
 void	 tmpl_cmdline(const struct tmpl *, char **argv, struct strbuf *);
+void	 tmpl_logline(const struct tmpl *, const struct job *, char **argv,
+	    struct strbuf *);
 int	 tmpl_has_repl(const struct tmpl *);
+int	 tmpl_has_total(const struct tmpl *);
 const char *tmpl_const_prog(const struct tmpl *);
-void	 shell_quote(struct strbuf *, const char *, size_t);
 void	 tmpl_free(struct tmpl *);
+void	 tmpl_pack_init(const struct tmpl *, struct pack *, long maxchars);
+void	 tmpl_pack_reset(const struct tmpl *, struct pack *);
+int	 tmpl_pack_add(const struct tmpl *, struct pack *, const char *,
+	    size_t);
+size_t	 tmpl_pack_chars(const struct tmpl *, const char *, size_t);
+void	 tmpl_pack_free(struct pack *);
 
 /* spawn.c */
 void	 spawn_init(const char *prog);
@@ -372,7 +454,7 @@ void	 run_attempt(struct job *, char **argv, char **envp, char *scratch,
 	    int wakefd);
 
 /* worker.c */
-int	 workers_start(int n);
+int	 workers_start(int n, const struct tmpl *cmd, const struct tmpl *tag);
 void	 workers_join(void);
 
 /* collect.c: runs in the main thread. */
@@ -380,6 +462,8 @@ void	 collect_init(void);
 void	 collect_run(void);
 void	 collect_put(struct job *);	/* takes ownership */
 void	 collect_total(unsigned long long);
+void	 collect_read(unsigned long long);	/* jobs read so far */
+double	 collect_timeout(void);		/* --timeout N%: seconds, or 0 */
 int	 collect_status(void);		/* the jobs' exit status */
 void	 collect_window(unsigned long long seq);
 void	 collect_wake(void);
@@ -394,12 +478,12 @@ struct logent {
 	char	*cmd;
 };
 
-int	 joblog_open(const char *path, int resume);
+int	 joblog_open(const char *path, int load, int append);
 int	 joblog_parse_line(const char *line, size_t len,
 	    unsigned long long *seq, struct logent *);
 const struct logent *joblog_find(unsigned long long seq);
-void	 joblog_write(const struct job *);
-void	 joblog_cmd_key(struct strbuf *, const char *cmdline);
+const struct logent *joblog_at(size_t, unsigned long long *seq);
+void	 joblog_write(struct job *);
 void	 joblog_close(void);
 
 /*

@@ -74,11 +74,13 @@ struct run {
 	int		 stop_seen;
 	int		 kill_seen;
 	int		 out_seen;
+	double		 t0;		/* started, clock_mono */
+	double		 limit;		/* --timeout in effect, or 0 */
 	double		 term_at;	/* --timeout: SIGTERM */
+	double		 recheck_at;	/* --timeout N%: look again */
 	double		 kill_at;	/* SIGKILL to what is left */
 	double		 check_at;	/* look at the group again */
 	double		 check_every;
-	double		 t0;		/* started, clock_mono */
 	struct feed	 feed;
 };
 
@@ -561,14 +563,29 @@ run_wake(const struct run *r)
 
 #define SOONER(t) do { if ((t) > 0 && (at == 0 || (t) < at)) at = (t); } \
 	while (0)
-	if (!r->job->timed_out)
+	if (!r->job->timed_out) {
 		SOONER(r->term_at);
+		SOONER(r->recheck_at);
+	}
 	SOONER(r->kill_at);
 	SOONER(r->check_at);
 	if (r->pidfd < 0 && !r->reaped)
 		at = clock_mono() + REAP_POLL;
 #undef SOONER
 	return at;
+}
+
+/* --timeout N%: the median moves as jobs end; look again each second. */
+static void
+pct_timeout(struct run *r, double t)
+{
+	double d = collect_timeout();
+
+	if (d > 0) {
+		r->limit = d;
+		r->term_at = r->t0 + d;
+	}
+	r->recheck_at = t + 1.0;
 }
 
 static void
@@ -579,6 +596,8 @@ run_timers(struct run *r)
 
 	if (r->pidfd < 0 && !r->reaped)
 		reap(r);
+	if (r->recheck_at > 0 && t >= r->recheck_at)
+		pct_timeout(r, t);
 	if (r->term_at > 0 && !j->timed_out && t >= r->term_at &&
 	    (!r->reaped || pipes_open(r))) {
 		j->timed_out = 1;
@@ -622,7 +641,7 @@ run_loop(struct run *r)
 
 /* What the job's end means: its status, and what to tell the user. */
 static void
-run_result(struct job *j)
+run_result(struct job *j, double limit)
 {
 	int s;
 
@@ -641,7 +660,7 @@ run_result(struct job *j)
 		}
 	if (j->timed_out)
 		job_errorf(j, "job %llu: timed out after %gs", j->seq,
-		    opts.timeout);
+		    limit);
 }
 
 /*
@@ -710,13 +729,16 @@ run_attempt(struct job *j, char **argv, char **envp, char *scratch,
 			r.feed.child = -1;
 		}
 		r.pidfd = (int)syscall(SYS_pidfd_open, r.pid, 0);
-		if (opts.timeout > 0)
+		if (opts.timeout > 0) {
+			r.limit = opts.timeout;
 			r.term_at = r.t0 + opts.timeout;
+		} else if (opts.timeout_pct > 0)
+			pct_timeout(&r, r.t0);
 		run_loop(&r);
 		if (r.pidfd >= 0)
 			close(r.pidfd);
 		j->runtime = clock_mono() - r.t0;
-		run_result(j);
+		run_result(j, r.limit);
 		sink_finish(j);
 	}
 	if (opts.pipe != PIPE_NONE)

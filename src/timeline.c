@@ -380,9 +380,9 @@ timeline_add_job(struct timeline *tl, const struct job *j)
 	tj.sig = j->termsig;
 	tj.timed_out = j->timed_out;
 	tj.exitval = tj.sig != 0 || j->timed_out ? -1 : j->status;
-	if (j->cmdline != NULL) {
-		tj.cmd = j->cmdline;
-		tj.cmdlen = strlen(j->cmdline);
+	if (j->logcmd != NULL) {
+		tj.cmd = j->logcmd;
+		tj.cmdlen = strlen(j->logcmd);
 	}
 	timeline_add(tl, &tj);
 }

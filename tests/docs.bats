@@ -190,6 +190,18 @@ man_text()
 	[[ ${lines[0]} == Usage:\ parx\ * ]]
 }
 
+@test "--help lists the exit statuses" {
+	local st
+	run -0 --separate-stderr "$PARX" --help
+	for st in 0 1-100 101 128+S 141 255; do
+		printf '%s\n' "$output" | grep -A3 '^Exit status' |
+		    grep -q -- "$st" || {
+			echo "--help does not list exit status $st"
+			return 1
+		}
+	done
+}
+
 @test "--version prints parx X.Y.Z on stdout and exits 0" {
 	run --separate-stderr -0 "$PARX" --version
 	[[ $output =~ ^parx\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || {
@@ -214,9 +226,9 @@ man_text()
 @test "the man page has the sections a user looks for" {
 	local s
 
-	for s in NAME SYNOPSIS DESCRIPTION "REPLACEMENT STRINGS" \
-	    "OUTPUT MODES" ENVIRONMENT "EXIT STATUS" EXAMPLES "SEE ALSO" \
-	    COMPATIBILITY; do
+	for s in NAME SYNOPSIS DESCRIPTION "REPLACEMENT STRINGS" QUOTING \
+	    "OUTPUT MODES" "JOB LOG" SIGNALS ENVIRONMENT "EXIT STATUS" \
+	    EXAMPLES DIAGNOSTICS "SEE ALSO" COMPATIBILITY; do
 		grep -Fxq ".Sh $s" "$MAN" || {
 			echo "man/parx.1 has no section $s"
 			return 1

@@ -379,8 +379,8 @@ spawn_sh(pid_t *pid, const char *path, char **argv, char **envp,
 /*
  * Starts argv with stdin from fd_in (-1: /dev/null) and stdout, stderr on
  * fd_out, fd_err (-1: inherit parx's).  Returns 0, or an errno value;
- * EAGAIN is retried after a growing back-off, as process limits are
- * often brief.
+ * EAGAIN is retried after a growing back-off, as process limits are often
+ * brief.
  */
 int
 spawn_job(char **argv, char **envp, int fd_in, int fd_out, int fd_err,
@@ -389,8 +389,7 @@ spawn_job(char **argv, char **envp, int fd_in, int fd_out, int fd_err,
 	posix_spawn_file_actions_t fa;
 	struct timespec ts = { 0, 1000000 };
 	const char *path = NULL;
-	int rc, tries, fd[3] = { fd_in >= 0 ? fd_in : devnull, fd_out,
-	    fd_err };
+	int rc, tries, fd[3] = { fd_in >= 0 ? fd_in : devnull, fd_out, fd_err };
 
 	posix_spawn_file_actions_init(&fa);
 	if (!cloned) {

@@ -828,7 +828,7 @@ reader_init(void)
 			(void)io_write_all(2, hint, sizeof(hint) - 1);
 			break;
 		}
-	if (opts.header && !opts.retry_failed)
+	if (opts.header && !opts.retry_failed && opts.pipe == PIPE_NONE)
 		read_headers();
 }
 

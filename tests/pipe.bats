@@ -442,7 +442,7 @@ start_parx()
 	    "--pipe --block x touch ran" "--pipe --block 2X touch ran" \
 	    "--pipe --block -2 touch ran" "--pipe --block 1T touch ran" \
 	    "--round-robin touch ran" "--block 1M touch ran" \
-	    "--cat touch ran" "--fifo touch ran" "--header 1 touch ran" \
+	    "--cat touch ran" "--fifo touch ran" "--header 2 touch ran" \
 	    "--recend x touch ran" "--recstart x touch ran" \
 	    "--pipe --cat --fifo touch ran" "--pipe --cat --round-robin touch ran" \
 	    "--pipe --round-robin --retries 1 touch ran" \

@@ -302,6 +302,21 @@ gone()
 	clean
 }
 
+@test "--halt now: the jobs running on hosts are stopped, nothing left there" {
+	run -6 --separate-stderr rparx -S "2/$H1,1/$H2" -k --workdir "$PWD" \
+	    --halt now,fail=1 -c "case {} in
+	slow*)	echo {}-out; touch {}-started; trap '' TERM
+		sleep 1000.$M & sleep 1001.$M ;;
+	fail)	$BIN/waitfor slow1-started slow2-started; echo fail-out
+		exit 6 ;;
+	*)	touch started-{} ;;
+	esac" ::: slow1 slow2 fail c d
+	expect slow1-out slow2-out fail-out
+	[ ! -e started-c ] && [ ! -e started-d ]
+	gone
+	clean
+}
+
 @test "a closed stdout ends the jobs on hosts: 141, nothing left" {
 	run -0 bash -c '"$@" 3>&- | head -1; echo "${PIPESTATUS[0]}"' \
 	    bash "$PARX" --ssh "$SSH_CMD" --lb -S "$H1" \
@@ -392,5 +407,27 @@ gone()
 	usage_error
 	run --separate-stderr parx -S : --env 'A-B' echo ::: 1
 	usage_error
+	run --separate-stderr parx -S : --pipe cat </dev/null
+	usage_error
+	expect_err "parx: --pipe cannot be combined with -S" \
+	    "Try 'parx --help' for more information."
+	printf ':\n' >hosts
+	run --separate-stderr parx --slf hosts --pipe-part -a hosts cat
+	usage_error
+	expect_err "parx: --pipe-part cannot be combined with --slf" \
+	    "Try 'parx --help' for more information."
 	no_tmpfiles
+}
+
+@test "a command too long for one ssh argument fails its job, says why" {
+	local big
+	big=$(head -c 70000 /dev/zero | tr '\0' x)
+	run -1 --separate-stderr rparx -S "$H1" -k echo ::: "$big" short
+	expect short
+	[[ ${stderr_lines[0]} == "parx: job 1: command too long for ssh ("*" bytes encoded; at most 131071)" ]]
+	# -X packs what fits in one ssh argument: every item, once.
+	run -0 bash -c 'seq 30000 | "$@" | wc -w' bash "$PARX" \
+	    --ssh "$SSH_CMD" -S "$H1" -X echo
+	expect 30000
+	clean
 }

@@ -275,6 +275,34 @@ gone()
 	no_tmpfiles
 }
 
+@test "a host that comes back is set up again and takes jobs" {
+	sshd_start h3 >/dev/null
+	local h3=$LOGIN
+	sshd_freeze h3
+	rparx -S "1/$h3,1/$H1" -k -c 'sleep 0.3; echo {} $PARX_TEST_HOST' \
+	    ::: $(seq 40) >out 2>err 3>&- &
+	pid=$!
+	# Thawed once parx has given up on it: the back-off brings it back.
+	until grep -q 'out of use' err; do
+		kill -0 "$pid" || break
+		sleep 0.05
+	done
+	sshd_thaw h3
+	rc=0
+	wait "$pid" || rc=$?
+	pid=
+	same 0 "$rc" "exit status"
+	run cut -d' ' -f1 out
+	expect $(seq 40)
+	run cut -d' ' -f2 out
+	[[ $output == *h3* ]]
+	run cat err
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[0]} == "parx: $h3: "*" (out of use; trying again in 1s)" ]]
+	[ "${lines[1]}" = "parx: $h3: back in use" ]
+	clean
+}
+
 @test "--timeout: nothing of the job is left on the host" {
 	run -1 --separate-stderr rparx -S "$H1" --timeout 1 \
 	    -c "trap '' TERM; sleep 1000.$M & sleep 1001.$M" ::: 1

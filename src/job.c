@@ -81,6 +81,7 @@ job_failed(struct job *j, int status)
 {
 	j->status = status;
 	j->failed = 1;
+	j->nostart = 1;
 }
 
 /* Before another attempt: only the last one's output and messages count. */
@@ -96,6 +97,9 @@ job_reset(struct job *j)
 	free(j->errmsg);
 	j->errmsg = NULL;
 	j->status = j->termsig = j->timed_out = j->failed = 0;
+	j->nostart = 0;
+	j->maxrss_kb = 0;
+	j->user_cpu = j->sys_cpu = 0;
 }
 
 void
@@ -107,6 +111,7 @@ job_free(struct job *j)
 	if (j->cols != j->items)
 		free(j->cols);
 	free(j->cmdline);
+	free(j->argvbuf);
 	free(j->tag);
 	free(j);
 }

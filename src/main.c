@@ -114,6 +114,23 @@ fit_limits(int zero)
 	}
 }
 
+/* Before threads: the joblog, in the format asked for, which it must be. */
+static void
+open_joblog(void)
+{
+	int rc;
+
+	rc = joblog_open(opts.joblog, opts.resume || opts.resume_failed,
+	    opts.joblog_json);
+	if (rc == JOBLOG_MISMATCH)
+		errx(255, "joblog %s is %s, not %s (see --joblog-format)",
+		    opts.joblog, opts.joblog_json ? "tab-separated" :
+		    "JSON lines", opts.joblog_json ? "JSON lines" :
+		    "tab-separated");
+	if (rc == -1)
+		err(255, "cannot open joblog %s", opts.joblog);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -128,9 +145,10 @@ main(int argc, char **argv)
 	fit_limits(opts.jobs == 0);
 	if (opts.dry_run)
 		opts.keep_order = 1;
-	if (opts.joblog != NULL && !opts.dry_run &&
-	    joblog_open(opts.joblog, opts.resume || opts.resume_failed) == -1)
-		err(255, "cannot open joblog %s", opts.joblog);
+	if (opts.joblog != NULL && !opts.dry_run)
+		open_joblog();
+	if (opts.results != NULL && !opts.dry_run && results_open() == -1)
+		err(255, "cannot write results to %s", opts.results);
 
 	stop_signals_block();
 	stop_init();
@@ -151,6 +169,9 @@ main(int argc, char **argv)
 	rc = collect_status();
 	if (opts.joblog != NULL && !opts.dry_run)
 		joblog_close();
+	/* A job's results could not be written: said once, and an error. */
+	if (opts.results != NULL && !opts.dry_run && results_failed())
+		rc = 255;
 	/* The reader may still block on its input: exit without it. */
 	exit(stop_status(rc));
 }

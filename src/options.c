@@ -28,7 +28,8 @@ enum {
 	OPT_LINK = 256, OPT_COLSEP, OPT_TIMEOUT, OPT_RETRIES, OPT_HALT,
 	OPT_FAILFAST, OPT_DELAY, OPT_DRYRUN, OPT_JOBLOG, OPT_RESUME,
 	OPT_RESUMEFAILED, OPT_BAR, OPT_GROUP, OPT_LINEBUF, OPT_TAG,
-	OPT_TAGSTRING, OPT_HELP, OPT_VERSION
+	OPT_TAGSTRING, OPT_HELP, OPT_VERSION, OPT_JOBLOGFMT, OPT_RESULTS,
+	OPT_SUMMARY, OPT_NOSUMMARY
 };
 
 static const char shortopts[] = "+:0a:c:d:I:j:kn:P:tuhV";
@@ -51,9 +52,12 @@ static const struct option longopts[] = {
 	{ "dry-run",		no_argument,		NULL, OPT_DRYRUN },
 	{ "verbose",		no_argument,		NULL, 't' },
 	{ "joblog",		required_argument,	NULL, OPT_JOBLOG },
+	{ "joblog-format",	required_argument,	NULL, OPT_JOBLOGFMT },
 	{ "resume",		no_argument,		NULL, OPT_RESUME },
 	{ "resume-failed",	no_argument,		NULL, OPT_RESUMEFAILED },
 	{ "bar",		no_argument,		NULL, OPT_BAR },
+	{ "summary",		no_argument,		NULL, OPT_SUMMARY },
+	{ "no-summary",		no_argument,		NULL, OPT_NOSUMMARY },
 	{ "group",		no_argument,		NULL, OPT_GROUP },
 	{ "line-buffer",	no_argument,		NULL, OPT_LINEBUF },
 	{ "lb",			no_argument,		NULL, OPT_LINEBUF },
@@ -61,6 +65,7 @@ static const struct option longopts[] = {
 	{ "keep-order",		no_argument,		NULL, 'k' },
 	{ "tag",		no_argument,		NULL, OPT_TAG },
 	{ "tagstring",		required_argument,	NULL, OPT_TAGSTRING },
+	{ "results",		required_argument,	NULL, OPT_RESULTS },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -518,7 +523,7 @@ opt_command(int c)
 
 /* Options about running jobs; returns 0 when c is not one of them. */
 static int
-opt_running(int c, const char **jobs)
+opt_running(int c, const char **jobs, const char **logfmt)
 {
 	long v;
 
@@ -558,6 +563,16 @@ opt_running(int c, const char **jobs)
 	case OPT_JOBLOG:
 		opts.joblog = optarg;
 		break;
+	case OPT_JOBLOGFMT:
+		if (strcmp(optarg, "json") == 0)
+			opts.joblog_json = 1;
+		else if (strcmp(optarg, "tsv") == 0)
+			opts.joblog_json = 0;
+		else
+			usage_error("invalid --joblog-format '%s' "
+			    "(tsv or json)", optarg);
+		*logfmt = optarg;
+		break;
 	case OPT_RESUME:
 		opts.resume = 1;
 		break;
@@ -566,6 +581,10 @@ opt_running(int c, const char **jobs)
 		break;
 	case OPT_BAR:
 		opts.bar = 1;
+		break;
+	case OPT_SUMMARY:
+	case OPT_NOSUMMARY:
+		opts.summary = c == OPT_SUMMARY;
 		break;
 	default:
 		return 0;
@@ -596,6 +615,9 @@ opt_output(int c)
 	case OPT_TAGSTRING:
 		opts.tagstring = optarg;
 		break;
+	case OPT_RESULTS:
+		opts.results = optarg;
+		break;
 	default:
 		return 0;
 	}
@@ -623,10 +645,72 @@ opt_other(int c, char **argv)
 	}
 }
 
+/* Whether the last component of path ends in extension ext. */
+static int
+has_ext(const char *path, const char *ext)
+{
+	size_t n = strlen(path), k = strlen(ext);
+	const char *base = strrchr(path, '/');
+
+	base = base != NULL ? base + 1 : path;
+	return n > k && strcmp(path + n - k, ext) == 0 &&
+	    path + n - k > base;
+}
+
+/*
+ * --results: a file whose extension names its format, else a directory.
+ * Another extension is refused, unless the name ends in '/' or is a
+ * directory already.
+ */
+static void
+results_kind(const char *path)
+{
+	const char *base = strrchr(path, '/'), *dot;
+	struct stat st;
+
+	if (*path == '\0')
+		usage_error("--results needs a directory or file name");
+	if (has_ext(path, ".jsonl") || has_ext(path, ".json"))
+		opts.results_fmt = RES_JSON;
+	else if (has_ext(path, ".csv"))
+		opts.results_fmt = RES_CSV;
+	else if (has_ext(path, ".tsv"))
+		opts.results_fmt = RES_TSV;
+	else {
+		opts.results_fmt = RES_DIR;
+		base = base != NULL ? base + 1 : path;
+		dot = strrchr(base, '.');
+		if (dot != NULL && dot > base && dot[1] != '\0' &&
+		    (stat(path, &st) == -1 || !S_ISDIR(st.st_mode)))
+			usage_error("unknown --results extension '%s' (use a "
+			    "directory, or FILE.jsonl, .json, .csv or .tsv)",
+			    dot);
+	}
+}
+
+/* What the options mean together, once all are read. */
+static void
+options_finish(const char *logfmt)
+{
+	if (logfmt == NULL && opts.joblog != NULL)
+		opts.joblog_json = has_ext(opts.joblog, ".jsonl") ||
+		    has_ext(opts.joblog, ".json");
+	if (logfmt != NULL && opts.joblog == NULL)
+		usage_error("--joblog-format needs --joblog FILE");
+	if (opts.results != NULL) {
+		results_kind(opts.results);
+		if (opts.outmode == OUT_UNGROUP)
+			usage_error("--results cannot be combined with -u "
+			    "(the output must pass through parx)");
+	}
+	if (opts.summary < 0)
+		opts.summary = isatty(2);
+}
+
 void
 options_parse(int argc, char **argv)
 {
-	const char *jobs = NULL, *e;
+	const char *jobs = NULL, *logfmt = NULL, *e;
 	int c;
 
 	opts.delim = '\n';
@@ -635,15 +719,17 @@ options_parse(int argc, char **argv)
 	    e : "/bin/sh";
 	opts.tmpdir = (e = getenv("TMPDIR")) != NULL && *e != '\0' ?
 	    e : "/tmp";
+	opts.summary = -1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
 		if (!opt_input(c) && !opt_command(c) &&
-		    !opt_running(c, &jobs) && !opt_output(c))
+		    !opt_running(c, &jobs, &logfmt) && !opt_output(c))
 			opt_other(c, argv);
 	if (jobs != NULL && parse_jobs(jobs, ncpus(), &opts.jobs) == -1)
 		usage_error("invalid number of jobs '%s'", jobs);
 	split_command(argc - optind, argv + optind);
 	check_combinations();
+	options_finish(logfmt);
 	if (opts.nsources == 0) {
 		check_readable("-");
 		add_source(SRC_STDIN, "-", NULL, 0);

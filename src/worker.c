@@ -155,9 +155,15 @@ run_job(struct worker *w, struct job *j)
 	tmpl_expand(cmdtmpl, j, j->slot, &w->av);
 	if (opts.tag || opts.tagstring != NULL)
 		set_tag(w, j);
-	if (opts.dry_run || opts.verbose || opts.joblog != NULL) {
+	if (opts.dry_run || opts.verbose || opts.joblog != NULL ||
+	    opts.results != NULL) {
 		tmpl_cmdline(cmdtmpl, w->av.v, &w->cmd);
 		j->cmdline = xstrdup(w->cmd.s);
+	}
+	if (opts.joblog_json) {
+		j->argvbuf = xmalloc(w->av.sb.len);
+		memcpy(j->argvbuf, w->av.sb.s, w->av.sb.len);
+		j->argvlen = w->av.sb.len;
 	}
 	if ((opts.resume || opts.resume_failed) && resume_skip(w, j)) {
 		j->skip = 1;
@@ -177,12 +183,18 @@ run_job(struct worker *w, struct job *j)
 			break;
 		if (opts.verbose)
 			output_msgf("%s\n", w->cmd.s);
+		j->attempts++;
 		run_attempt(j, w->av.v, w->envp, w->scratch, w->wakefd);
 		if (!j->failed || attempt >= opts.retries || j->interrupted ||
 		    stop_requested())
 			break;
 		/* Only the last attempt's output is kept. */
 		job_reset(j);
+	}
+	/* The failure summary names the command; others fail rarely. */
+	if (opts.summary && j->failed && j->cmdline == NULL) {
+		tmpl_cmdline(cmdtmpl, w->av.v, &w->cmd);
+		j->cmdline = xstrdup(w->cmd.s);
 	}
 }
 
@@ -203,6 +215,8 @@ worker_main(void *arg)
 		w->slot = slot_take();
 		run_job(w, j);
 		slot_give(w->slot);
+		if (opts.results != NULL && !opts.dry_run)
+			results_write(j);
 		collect_put(j);
 	}
 	collect_worker_done();

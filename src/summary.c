@@ -1,0 +1,90 @@
+/*
+ * summary.c - the failure summary: when stderr is a terminal, or with
+ * --summary, a run in which jobs failed ends with
+ *
+ *	parx: F of T jobs failed
+ *	parx: job SEQ: OUTCOME: COMMAND		(up to SHOWN of them)
+ *
+ * OUTCOME is exit N, signal NAME, timed out after D, or could not start.
+ * The jobs shown are the failed ones with the lowest sequence numbers,
+ * in order, so the list is the same whatever the completion order.
+ * Runs in the collector (main) thread; memory stays SHOWN entries.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parx.h"
+
+#define SHOWN	10
+
+static struct failure {
+	unsigned long long	 seq;
+	char			*line;	/* "parx: job SEQ: OUTCOME: COMMAND" */
+} shown[SHOWN];
+static int nshown;
+
+static char *
+describe(const struct job *j)
+{
+	struct strbuf sb = { 0 };
+	char buf[128], name[32];
+
+	if (j->nostart)
+		snprintf(buf, sizeof(buf), "could not start");
+	else if (j->timed_out)
+		snprintf(buf, sizeof(buf), "timed out after %gs", opts.timeout);
+	else if (j->termsig != 0)
+		snprintf(buf, sizeof(buf), "signal %s",
+		    sig_name(j->termsig, name, sizeof(name)));
+	else
+		snprintf(buf, sizeof(buf), "exit %d", j->status);
+	snprintf(name, sizeof(name), "%llu", j->seq);
+	sb_adds(&sb, "parx: job ");
+	sb_adds(&sb, name);
+	sb_adds(&sb, ": ");
+	sb_adds(&sb, buf);
+	if (j->cmdline != NULL && *j->cmdline != '\0') {
+		sb_adds(&sb, ": ");
+		sb_adds(&sb, j->cmdline);
+	}
+	sb_addc(&sb, '\n');
+	return sb.s;
+}
+
+/* A failed job: kept when it is among the SHOWN lowest seqs so far. */
+void
+summary_add(const struct job *j)
+{
+	int i;
+
+	if (nshown == SHOWN && j->seq > shown[SHOWN - 1].seq)
+		return;
+	if (nshown == SHOWN)
+		free(shown[--nshown].line);
+	for (i = nshown; i > 0 && shown[i - 1].seq > j->seq; i--)
+		shown[i] = shown[i - 1];
+	shown[i].seq = j->seq;
+	shown[i].line = describe(j);
+	nshown++;
+}
+
+/* At the end of the run: the summary, when jobs failed. */
+void
+summary_print(unsigned long long failed, unsigned long long done)
+{
+	int i;
+
+	if (failed > 0) {
+		output_msgf("parx: %llu of %llu job%s failed\n", failed, done,
+		    done == 1 ? "" : "s");
+		for (i = 0; i < nshown; i++)
+			output_msg(shown[i].line, strlen(shown[i].line));
+		if (failed > (unsigned long long)nshown)
+			output_msgf("parx: (%llu more not shown)\n",
+			    failed - (unsigned long long)nshown);
+	}
+	for (i = 0; i < nshown; i++)
+		free(shown[i].line);
+	nshown = 0;
+}

@@ -123,9 +123,9 @@ fuzz/parse-fuzz: fuzz/parse_fuzz.c fuzz/common.h src/options.c \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/parse_fuzz.c src/util.c
 
 fuzz/joblog-fuzz: fuzz/joblog_fuzz.c fuzz/common.h src/joblog.c \
-    src/io.c src/util.c src/parx.h
+    src/json.c src/io.c src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/joblog_fuzz.c src/joblog.c \
-	    src/io.c src/util.c
+	    src/json.c src/io.c src/util.c
 
 stress: parx
 	PARX=$${PARX:-$(CURDIR)/parx} sh tests/stress.sh

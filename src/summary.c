@@ -5,7 +5,8 @@
  *	parx: F of T jobs failed
  *	parx: job SEQ: OUTCOME: COMMAND		(up to SHOWN of them)
  *
- * OUTCOME is exit N, signal NAME, timed out after D, or could not start.
+ * OUTCOME is exit N, signal NAME, timed out after D, or could not start;
+ * the COMMAND is cut to one short line.
  * The jobs shown are the failed ones with the lowest sequence numbers,
  * in order, so the list is the same whatever the completion order.
  * Runs in the collector (main) thread; memory stays SHOWN entries.
@@ -17,12 +18,37 @@
 #include "parx.h"
 
 #define SHOWN	10
+#define CMDMAX	160	/* bytes of a command shown */
 
 static struct failure {
 	unsigned long long	 seq;
 	char			*line;	/* "parx: job SEQ: OUTCOME: COMMAND" */
 } shown[SHOWN];
 static int nshown;
+
+/*
+ * The command, on one line (a newline spelled \n, as in the job log),
+ * and cut after CMDMAX bytes, at a character boundary.
+ */
+static void
+add_cmd(struct strbuf *sb, const char *cmd)
+{
+	size_t start = sb->len, cut;
+
+	for (; *cmd != '\0'; cmd++) {
+		if (*cmd == '\n')
+			sb_add(sb, "\\n", 2);
+		else
+			sb_addc(sb, *cmd);
+	}
+	if (sb->len - start <= CMDMAX)
+		return;
+	cut = start + CMDMAX - 3;
+	while (cut > start && (sb->s[cut] & 0xc0) == 0x80)
+		cut--;
+	sb->len = cut;
+	sb_adds(sb, "...");
+}
 
 static char *
 describe(const struct job *j)
@@ -46,7 +72,7 @@ describe(const struct job *j)
 	sb_adds(&sb, buf);
 	if (j->cmdline != NULL && *j->cmdline != '\0') {
 		sb_adds(&sb, ": ");
-		sb_adds(&sb, j->cmdline);
+		add_cmd(&sb, j->cmdline);
 	}
 	sb_addc(&sb, '\n');
 	return sb.s;

@@ -11,10 +11,11 @@
 _parx_short_noarg='-0 -k -t -u -h -V'
 _parx_short_arg='-a -c -d -I -j -n -P'
 _parx_long_noarg='--null --link --fail-fast --dry-run --verbose --resume
-    --resume-failed --bar --group --line-buffer --lb --ungroup --keep-order
-    --tag --help --version'
+    --resume-failed --bar --summary --no-summary --group --line-buffer --lb
+    --ungroup --keep-order --tag --help --version'
 _parx_long_arg='--delimiter --arg-file --max-args --colsep --shell --jobs
-    --timeout --retries --halt --delay --joblog --tagstring'
+    --timeout --retries --halt --delay --joblog --joblog-format --tagstring
+    --results'
 
 # The long option that $1 names, exactly or as an unambiguous prefix, with
 # "=" appended when it takes an argument; nothing when there is none.
@@ -58,8 +59,11 @@ _parx_values()
 	local ncpu
 
 	case $1 in
-	-a | --arg-file | --joblog)
+	-a | --arg-file | --joblog | --results)
 		_parx_files=1
+		;;
+	--joblog-format)
+		_parx_filter 'json tsv' "$2"
 		;;
 	--halt)
 		_parx_filter 'never soon,fail=1 now,fail=1 soon,success=1

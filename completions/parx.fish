@@ -13,10 +13,10 @@
 function __parx_scan
     set -l words (commandline -opc)
     set -l long_arg delimiter arg-file max-args colsep shell jobs timeout \
-        retries halt delay joblog tagstring
+        retries halt delay joblog joblog-format tagstring results
     set -l long_all $long_arg null link fail-fast dry-run verbose resume \
-        resume-failed bar group line-buffer lb ungroup keep-order tag help \
-        version
+        resume-failed bar summary no-summary group line-buffer lb ungroup \
+        keep-order tag help version
     set -l expect 0
     set -l ddash 0
     set -l script 0
@@ -171,12 +171,19 @@ complete -c parx -n '__parx_is options script' -s t -l verbose \
     -d 'print each command to stderr as it starts'
 complete -c parx -n '__parx_is options script' -l joblog -r -F \
     -d 'append a line per finished job to FILE'
+complete -c parx -n '__parx_is options script' -l joblog-format -x \
+    -a 'json\t"JSON lines" tsv\t"GNU parallel\'s format"' \
+    -d 'format of the job log'
 complete -c parx -n '__parx_is options script' -l resume \
     -d 'skip jobs the joblog shows as done'
 complete -c parx -n '__parx_is options script' -l resume-failed \
     -d 'skip jobs the joblog shows as succeeded'
 complete -c parx -n '__parx_is options script' -l bar \
     -d 'show progress on stderr'
+complete -c parx -n '__parx_is options script' -l summary \
+    -d 'list failed jobs at the end'
+complete -c parx -n '__parx_is options script' -l no-summary \
+    -d 'no list of failed jobs at the end'
 
 # Output.
 complete -c parx -n '__parx_is options script' -l group \
@@ -193,6 +200,8 @@ complete -c parx -n '__parx_is options script' -l tag \
     -d "prefix output lines with the job's items"
 complete -c parx -n '__parx_is options script' -l tagstring -x \
     -d 'prefix output lines with STR'
+complete -c parx -n '__parx_is options script' -l results -r -F \
+    -d 'keep outputs and statuses in DIR or FILE.jsonl, .csv, .tsv'
 
 complete -c parx -n '__parx_is options script' -s h -l help \
     -d 'print the help and exit'

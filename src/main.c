@@ -170,8 +170,11 @@ main(int argc, char **argv)
 	if (opts.joblog != NULL && !opts.dry_run)
 		joblog_close();
 	/* A job's results could not be written: said once, and an error. */
-	if (opts.results != NULL && !opts.dry_run && results_failed())
-		rc = 255;
+	if (opts.results != NULL && !opts.dry_run) {
+		if (results_failed())
+			rc = 255;
+		results_close();
+	}
 	/* The reader may still block on its input: exit without it. */
 	exit(stop_status(rc));
 }

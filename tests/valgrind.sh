@@ -58,6 +58,13 @@ vg dry-run 0 "$p" --dry-run echo '{.}' '{/}' ::: a/b.c d.e
 vg bar 0 "$p" --bar -j2 echo ::: 1 2 3
 vg timeout 1 "$p" --timeout 0.5 sleep ::: 5 0
 vg halt 3 "$p" -j1 --halt now,fail=1 exitwith ::: 0 3 0
+vg json-log 0 "$p" --joblog "$d/log.jsonl" -j2 echo ::: 1 2 3
+vg json-resume 0 "$p" --joblog "$d/log.jsonl" --resume -j2 echo ::: 1 2 3 4
+vg results-dir 0 "$p" --results "$d/res" -j2 bytes 300000 '{}' ::: 1 2 3
+vg results-jsonl 0 "$p" --results "$d/r.jsonl" -k --lb bytes 300000 '{}' \
+    ::: 1 2 3
+vg results-csv 0 "$p" --results "$d/r.csv" -j2 -n 2 echo ::: a b c
+vg summary 2 "$p" --summary -j2 exitwith ::: 0 3 4
 if [ "$fail" = 0 ]; then
 	echo "valgrind: $runs runs, ok"
 else

@@ -109,7 +109,9 @@ to_file(struct outbuf *ob)
 		return 1;
 	if (ob->memlen < OUTBUF_MEMMAX)
 		return 0;
-	if (ob->fd < 0 && (ob->fd = tmpfile_open()) == -1) {
+	if (ob->fd >= 0)
+		return 1;
+	if ((ob->fd = tmpfile_open()) == -1) {
 		ob->err = errno;
 		return 0;
 	}

@@ -288,7 +288,8 @@ clean_text(const unsigned char *s, size_t n)
 			i++;
 			continue;
 		}
-		len = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : s[i] >= 0xc0 ? 2 : 0;
+		len = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 :
+		    s[i] >= 0xc0 ? 2 : 0;
 		if (len == 0 || i + len > n)
 			return 0;
 		cp = s[i] & (0x7f >> len);

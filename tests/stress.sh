@@ -14,7 +14,10 @@
 #       contiguous piece, byte for byte, exactly once; with -k in input
 #       order; with --tag every line carries the job's item;
 #   --line-buffer: every line is whole, belongs to one job, and each job's
-#       lines come in order, exactly once, with none missing.
+#       lines come in order, exactly once, with none missing;
+#   --results DIR (with the default mode, and -k): besides the above, each
+#       job's DIR/SEQ holds its seven files, stdout and stderr byte for
+#       byte what the job wrote.
 #
 # The same runs are repeated with fates: some jobs kill themselves with
 # SIGKILL, SIGTERM, SIGINT or SIGUSR1 mid-output, some stop writing and
@@ -45,11 +48,12 @@ jobs=${STRESS_J:-12}
 if [ $short = 1 ]; then
 	n=${STRESS_JOBS:-500}
 	nf=${STRESS_JOBS:-300}
-	modes="group keep line tag"
+	modes="group keep line tag results"
 else
 	n=${STRESS_JOBS:-3000}
 	nf=${STRESS_JOBS:-2000}
-	modes="group keep line tag line+keep line+tag keep+tag"
+	modes="group keep line tag line+keep line+tag keep+tag results"
+	modes="$modes keep+results line+results"
 fi
 timeout=3
 
@@ -613,6 +617,30 @@ if ! ${CC:-cc} -O2 -std=c99 -o "$work/gen" "$work/gen.c"; then
 	exit 2
 fi
 
+# check_results SEED FATES N OPTIONS: each job's entry in $work/res holds
+# its seven files, and exactly what it wrote.
+check_results()
+{
+	i=1
+	while [ "$i" -le "$3" ]; do
+		d=$work/res/$i
+		if [ "$(ls "$d" 2>/dev/null | wc -l)" -ne 7 ] ||
+		    ! "$work/gen" dump "$1" "$2" "$i" J | cmp -s - "$d/stdout" ||
+		    ! "$work/gen" dump "$1" "$2" "$i" E | cmp -s - "$d/stderr"
+		then
+			echo "stress: FAILED: parx -j $jobs$4 (seed $1, $3" \
+			    "jobs, fates $2): $d is not what job $i wrote" >&2
+			exit 1
+		fi
+		i=$((i + 1))
+	done
+	if [ "$(ls -A "$work/res" | wc -l)" -ne "$3" ]; then
+		echo "stress: FAILED: parx -j $jobs$4: entries left in" \
+		    "$work/res: $(ls -A "$work/res" | grep -v '^[0-9]*$')" >&2
+		exit 1
+	fi
+}
+
 # run MODE FATES N: one parx run, checked.
 totjobs=0 totout=0 toterr=0 totkill=0 tottime=0 runs=0
 run()
@@ -630,8 +658,11 @@ run()
 	[ "$f" = 1 ] && t="--timeout $timeout"
 	s=$((seed + runs))
 	tmp=$work/tmp
-	rm -rf "$tmp"
+	rm -rf "$tmp" "$work/res"
 	mkdir "$tmp"
+	case $mode in
+	*results*) opt="$opt --results $work/res" ;;
+	esac
 	# Output goes through a pipe, as in a pipeline.
 	{ seq 1 "$cnt" | TMPDIR=$tmp "$parx" -j "$jobs" $opt $t \
 	    "$work/gen" job "$s" "$f" 2>"$work/err"
@@ -651,6 +682,9 @@ run()
 		    "$(ls -A "$tmp")" >&2
 		exit 1
 	fi
+	case $mode in
+	*results*) check_results "$s" "$f" "$cnt" "$opt $t" ;;
+	esac
 	set -- $res
 	totjobs=$((totjobs + $1))
 	totout=$((totout + $2))

@@ -66,10 +66,12 @@ cat >"$work/gen.c" <<'EOF'
  * gen job SEED FATES ITEM: be job ITEM.
  * gen check SEED N FATES FLAGS OUT ERR STATUS: check parx's output.
  * gen dump SEED FATES ITEM J|E: what job ITEM prints on stdout or stderr.
+ * gen results SEED N FATES DIR: check --results DIR.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -589,6 +591,57 @@ check(char **av)
 	return errors != 0;
 }
 
+/*
+ * --results DIR: each job's DIR/ITEM has its seven files, stdout and
+ * stderr exactly what it wrote; DIR holds nothing else.
+ */
+static int
+results(uint64_t sd, long n, int f, const char *dir)
+{
+	static const char *const files[] = { "cmd", "exitval", "runtime",
+	    "signal", "starttime", "stderr", "stdout" };
+	char path[4096];
+	const char *got;
+	size_t glen, wlen, k;
+	long item, entries = 0;
+	struct stat st;
+	char *want;
+	DIR *d;
+
+	for (item = 1; item <= n; item++) {
+		for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+			snprintf(path, sizeof(path), "%s/%ld/%s", dir, item,
+			    files[k]);
+			if (stat(path, &st) == -1)
+				break;
+		}
+		if (k < sizeof(files) / sizeof(files[0])) {
+			FAIL("job %ld: %s: %s", item, path, strerror(errno));
+			continue;
+		}
+		for (k = 0; k < 2; k++) {
+			snprintf(path, sizeof(path), "%s/%ld/%s", dir, item,
+			    k == 0 ? "stdout" : "stderr");
+			got = map(path, &glen);
+			want = content(sd, item, f, k == 0 ? 'J' : 'E', &wlen);
+			if (glen != wlen || memcmp(got, want, wlen) != 0)
+				FAIL("job %ld: %s is not what it wrote", item,
+				    path);
+			free(want);
+			if (glen > 0)
+				munmap((void *)got, glen);
+		}
+	}
+	if ((d = opendir(dir)) == NULL)
+		FAIL("%s: %s", dir, strerror(errno));
+	while (readdir(d) != NULL)
+		entries++;
+	closedir(d);
+	if (entries != n + 2)
+		FAIL("%s holds %ld entries, not %ld", dir, entries - 2, n);
+	return errors != 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -597,6 +650,9 @@ main(int argc, char **argv)
 		    atol(argv[4]));
 	if (argc == 9 && strcmp(argv[1], "check") == 0)
 		return check(argv + 2);
+	if (argc == 6 && strcmp(argv[1], "results") == 0)
+		return results(strtoull(argv[2], NULL, 10), atol(argv[3]),
+		    atoi(argv[4]), argv[5]);
 	if (argc == 6 && strcmp(argv[1], "dump") == 0) {
 		size_t n;
 		char *c = content(strtoull(argv[2], NULL, 10), atol(argv[4]),
@@ -607,7 +663,8 @@ main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: gen job SEED FATES ITEM | "
 	    "gen check SEED N FATES FLAGS OUT ERR STATUS | "
-	    "gen dump SEED FATES ITEM J|E\n");
+	    "gen dump SEED FATES ITEM J|E | "
+	    "gen results SEED N FATES DIR\n");
 	return 2;
 }
 EOF
@@ -621,22 +678,9 @@ fi
 # its seven files, and exactly what it wrote.
 check_results()
 {
-	i=1
-	while [ "$i" -le "$3" ]; do
-		d=$work/res/$i
-		if [ "$(ls "$d" 2>/dev/null | wc -l)" -ne 7 ] ||
-		    ! "$work/gen" dump "$1" "$2" "$i" J | cmp -s - "$d/stdout" ||
-		    ! "$work/gen" dump "$1" "$2" "$i" E | cmp -s - "$d/stderr"
-		then
-			echo "stress: FAILED: parx -j $jobs$4 (seed $1, $3" \
-			    "jobs, fates $2): $d is not what job $i wrote" >&2
-			exit 1
-		fi
-		i=$((i + 1))
-	done
-	if [ "$(ls -A "$work/res" | wc -l)" -ne "$3" ]; then
-		echo "stress: FAILED: parx -j $jobs$4: entries left in" \
-		    "$work/res: $(ls -A "$work/res" | grep -v '^[0-9]*$')" >&2
+	if ! "$work/gen" results "$1" "$3" "$2" "$work/res"; then
+		echo "stress: FAILED: parx -j $jobs$4 (seed $1, $3 jobs," \
+		    "fates $2): --results" >&2
 		exit 1
 	fi
 }

@@ -163,6 +163,9 @@ resume_skip(struct worker *w, struct job *j)
 static int
 prepare(struct worker *w, struct job *j)
 {
+	int logged = (opts.joblog != NULL && !opts.dry_run) ||
+	    opts.timeline != NULL || opts.results != NULL;
+
 	if (j->has_nul) {
 		job_errorf(j, "job %llu: item contains a NUL byte (use -0)",
 		    j->seq);
@@ -189,11 +192,15 @@ prepare(struct worker *w, struct job *j)
 		j->cmdline = xstrdup(w->cmd.s);
 	}
 	/* The log's spelling: to write, or to compare when resuming. */
-	if ((opts.joblog != NULL && !opts.dry_run) || opts.resume ||
-	    opts.resume_failed || opts.timeline != NULL)
+	if (logged || opts.resume || opts.resume_failed)
 		tmpl_logline(cmdtmpl, j, w->av.v, &w->key);
-	if ((opts.joblog != NULL && !opts.dry_run) || opts.timeline != NULL)
+	if (logged)
 		j->logcmd = xstrdup(w->key.s);
+	if (opts.joblog_json && !opts.dry_run) {
+		j->argvbuf = xmalloc(w->av.sb.len);
+		memcpy(j->argvbuf, w->av.sb.s, w->av.sb.len);
+		j->argvlen = w->av.sb.len;
+	}
 	return 0;
 }
 
@@ -228,12 +235,18 @@ run_job(struct worker *w, struct job *j)
 			break;
 		if (opts.verbose)
 			output_msgf("%s\n", w->cmd.s);
+		j->attempts++;
 		run_attempt(j, w->av.v, w->envp, w->scratch, w->wakefd);
 		if (!j->failed || attempt >= opts.retries || j->interrupted ||
 		    stop_requested())
 			break;
 		/* Only the last attempt's output is kept. */
 		job_reset(j);
+	}
+	/* The failure summary names the command; others fail rarely. */
+	if (opts.summary && j->failed && j->cmdline == NULL) {
+		tmpl_cmdline(cmdtmpl, w->av.v, &w->cmd);
+		j->cmdline = xstrdup(w->cmd.s);
 	}
 }
 
@@ -256,6 +269,8 @@ worker_main(void *arg)
 		slot_give(w->slot);
 		if (j->block != NULL || j->rr)
 			job_input_free(j);
+		if (opts.results != NULL && !opts.dry_run)
+			results_write(j);
 		collect_put(j);
 	}
 	collect_worker_done();

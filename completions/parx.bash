@@ -12,13 +12,14 @@ _parx_short_noarg='-0 -i -k -m -r -t -u -X -h -V'
 _parx_short_arg='-a -c -d -E -I -j -L -n -N -P -s -S'
 _parx_long_noarg='--null --link --xargs --no-run-if-empty --shuf --plus
     --fail-fast --dry-run --verbose --resume --resume-failed --retry-failed
-    --bar --group --line-buffer --lb --ungroup --keep-order --tag --help
-    --version --pipe --pipe-part --round-robin --cat --fifo --cleanup'
+    --bar --summary --no-summary --group --line-buffer --lb --ungroup
+    --keep-order --tag --help --version --pipe --pipe-part --round-robin
+    --cat --fifo --cleanup'
 _parx_long_arg='--delimiter --arg-file --max-args --max-lines --max-chars
     --colsep --header --shell --jobs --max-procs --timeout --retries --halt
-    --delay --joblog --timeline --tmpdir --tagstring --block --block-size
-    --recend --recstart --sshlogin --slf --ssh --env --workdir --transferfile
-    --tf --return --trc --basefile'
+    --delay --joblog --joblog-format --timeline --tmpdir --tagstring
+    --results --block --block-size --recend --recstart --sshlogin --slf --ssh
+    --env --workdir --transferfile --tf --return --trc --basefile'
 
 # The long option that $1 names, exactly or as an unambiguous prefix, with
 # "=" appended when it takes an argument; nothing when there is none.
@@ -62,8 +63,8 @@ _parx_values()
 	local ncpu w
 
 	case $1 in
-	-a | --arg-file | --joblog | --timeline | --tmpdir | --slf | \
-	    --basefile | --transferfile | --tf | --return | --trc)
+	-a | --arg-file | --joblog | --timeline | --tmpdir | --results | \
+	    --slf | --basefile | --transferfile | --tf | --return | --trc)
 		_parx_files=1
 		;;
 	-S | --sshlogin)
@@ -85,6 +86,9 @@ _parx_values()
 			_parx_cand+=("$w")
 		done < <(compgen -d -- "$2")
 		compopt -o filenames 2>/dev/null || :
+		;;
+	--joblog-format)
+		_parx_filter 'json tsv' "$2"
 		;;
 	--halt)
 		_parx_filter 'never soon,fail=1 now,fail=1 soon,success=1

@@ -99,8 +99,8 @@
 
 extern char **environ;
 
-const struct executor exec_local = { ":", NULL, NULL, NULL, NULL, NULL, NULL,
-    NULL };
+const struct executor exec_local = { ":", 0, NULL, NULL, NULL, NULL, NULL,
+    NULL, NULL };
 
 static struct {
 	pthread_mutex_t	 lock;
@@ -663,6 +663,7 @@ exec_attempt(struct exec_ctx *x, struct job *j, int attempt, char **argv,
 		return EXEC_FINAL;
 	}
 	j->host = h->login;
+	j->remote = h->ex->remote;
 	j->start = clock_wall();	/* if the job does not start */
 	v = h->ex->before != NULL ? h->ex->before(x, j, h) : ATT_OK;
 	if (v == ATT_OK && h->ex->command != NULL)
@@ -677,6 +678,7 @@ exec_attempt(struct exec_ctx *x, struct job *j, int attempt, char **argv,
 	if (v == ATT_HOST) {
 		job_reset(j);
 		j->host = NULL;
+		j->remote = 0;
 		return EXEC_REQUEUE;
 	}
 	if (v == ATT_STOP) {

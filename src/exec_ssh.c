@@ -1349,7 +1349,10 @@ ssh_returns(struct exec_ctx *x, struct job *j, struct host *h)
 		} else if (rc != 0) {
 			job_errorf(j, "job %llu: cannot bring %s back from "
 			    "%s: %s", j->seq, p, h->login, why);
-			job_failed(j, j->status > 0 ? j->status : 255);
+			/* It ran: not job_failed, which says it did not. */
+			if (j->status == 0 && j->termsig == 0)
+				j->status = 255;
+			j->failed = 1;
 			failed = 1;
 		}
 		free(why);
@@ -1534,6 +1537,6 @@ ssh_finish(void)
 }
 
 static const struct executor exec_ssh = {
-	"ssh", ssh_start, ssh_setup, ssh_before, ssh_command, ssh_after,
+	"ssh", 1, ssh_start, ssh_setup, ssh_before, ssh_command, ssh_after,
 	ssh_teardown, ssh_finish
 };

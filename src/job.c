@@ -81,6 +81,7 @@ job_failed(struct job *j, int status)
 {
 	j->status = status;
 	j->failed = 1;
+	j->nostart = 1;
 }
 
 /*
@@ -112,6 +113,9 @@ job_reset(struct job *j)
 	j->errmsg = NULL;
 	j->status = j->termsig = j->timed_out = j->failed = 0;
 	j->sent = 0;
+	j->nostart = 0;
+	j->maxrss_kb = 0;
+	j->user_cpu = j->sys_cpu = 0;
 }
 
 void
@@ -127,6 +131,7 @@ job_free(struct job *j)
 	free(j->cmdline);
 	free(j->logcmd);
 	free(j->logline);
+	free(j->argvbuf);
 	free(j->tag);
 	free(j);
 }

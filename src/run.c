@@ -26,6 +26,7 @@
  */
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -175,19 +176,27 @@ check_soon(struct run *r)
 	r->check_at = clock_mono();
 }
 
+/*
+ * Reaps the job's process with wait4, which gives its resource use (and
+ * that of the descendants it waited for) at no extra cost.
+ */
 static void
 reap(struct run *r)
 {
 	struct job *j = r->job;
+	struct rusage ru;
 	pid_t p;
 	int st;
 
 	do
-		p = waitpid(r->pid, &st, WNOHANG);
+		p = wait4(r->pid, &st, WNOHANG, &ru);
 	while (p == -1 && errno == EINTR);
 	if (p != r->pid)
 		return;
 	r->reaped = 1;
+	j->maxrss_kb = ru.ru_maxrss;
+	j->user_cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+	j->sys_cpu = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	if (WIFEXITED(st))
 		j->status = WEXITSTATUS(st);
 	else if (WIFSIGNALED(st)) {

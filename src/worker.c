@@ -169,6 +169,9 @@ resume_skip(struct worker *w, struct job *j)
 static int
 prepare(struct worker *w, struct job *j)
 {
+	int logged = (opts.joblog != NULL && !opts.dry_run) ||
+	    opts.timeline != NULL || opts.results != NULL;
+
 	if (j->has_nul) {
 		job_errorf(j, "job %llu: item contains a NUL byte (use -0)",
 		    j->seq);
@@ -196,12 +199,17 @@ prepare(struct worker *w, struct job *j)
 		j->cmdline = xstrdup(w->cmd.s);
 	}
 	/* The log's spelling: to write, or to compare when resuming. */
-	if ((opts.joblog != NULL && !opts.dry_run) || opts.resume ||
-	    opts.resume_failed || opts.timeline != NULL)
+	if (logged || opts.resume || opts.resume_failed)
 		tmpl_logline(cmdtmpl, j, w->av.v, &w->key);
-	if ((opts.joblog != NULL && !opts.dry_run) || opts.timeline != NULL) {
-		free(j->logcmd);
+	if (logged) {
+		free(j->logcmd);	/* a job whose host failed comes again */
 		j->logcmd = xstrdup(w->key.s);
+	}
+	if (opts.joblog_json && !opts.dry_run) {
+		free(j->argvbuf);
+		j->argvbuf = xmalloc(w->av.sb.len);
+		memcpy(j->argvbuf, w->av.sb.s, w->av.sb.len);
+		j->argvlen = w->av.sb.len;
 	}
 	return 0;
 }
@@ -241,13 +249,19 @@ run_job(struct worker *w, struct job *j)
 		v = exec_attempt(w->ex, j, attempt, w->av.v, w->envp,
 		    w->scratch, w->wakefd);
 		if (v == EXEC_REQUEUE)
-			return 1;
+			return 1;	/* not an attempt of the job's */
+		j->attempts++;
 		if (v == EXEC_FINAL || !j->failed || j->retried >= opts.retries ||
 		    j->interrupted || stop_requested())
 			break;
 		/* Only the last attempt's output is kept. */
 		j->retried++;
 		job_reset(j);
+	}
+	/* The failure summary names the command; others fail rarely. */
+	if (opts.summary && j->failed && j->cmdline == NULL) {
+		tmpl_cmdline(cmdtmpl, w->av.v, &w->cmd);
+		j->cmdline = xstrdup(w->cmd.s);
 	}
 	return 0;
 }
@@ -278,6 +292,8 @@ worker_main(void *arg)
 			j->interrupted = 1;	/* parx is stopping */
 		if (j->block != NULL || j->rr)
 			job_input_free(j);
+		if (opts.results != NULL && !opts.dry_run)
+			results_write(j);
 		collect_put(j);
 	}
 	collect_worker_done();

@@ -157,6 +157,34 @@ gone()
 	clean
 }
 
+@test "the JSON job log and --results record the host; rusage is null there" {
+	command -v jq >/dev/null || skip "jq is not installed"
+	run -0 rparx -S "$H1" -k --joblog log.jsonl --results res.csv \
+	    -c 'echo {}' ::: a 'b,"c"'
+	expect a 'b,"c"'
+	run jq -s -c 'sort_by(.seq)[] | [.seq, .host, .exit, .attempts,
+	    .maxrss_kb, .user_cpu, .sys_cpu]' log.jsonl
+	expect "[1,\"$H1\",0,1,null,null,null]" "[2,\"$H1\",0,1,null,null,null]"
+	run python3 -c 'import csv, sys
+rows = csv.DictReader(open(sys.argv[1], newline=""))
+for r in sorted(rows, key=lambda r: int(r["Seq"])):
+    print(r["Seq"], r["Host"], r["V1"], repr(r["Stdout"]))' res.csv
+	expect "1 $H1 a 'a\\n'" "2 $H1 b,\"c\" 'b,\"c\"\\n'"
+	run -0 rparx -S "$H1" --results res.json echo ::: x
+	run jq -r '.Host' res.json
+	expect "$H1"
+	run -0 rparx -S "$H1" --results dir/ echo ::: x
+	run cat dir/1/host dir/1/stdout
+	expect "$H1" x
+	# Here (:), rusage is the job's own, and the Host column says ':'.
+	run -0 rparx -S : --joblog here.jsonl --results dir2/ true ::: 1
+	run jq -c '[.host, (.maxrss_kb > 0)]' here.jsonl
+	expect '[":",true]'
+	run cat dir2/1/host
+	expect :
+	clean
+}
+
 @test "--workdir ... is a directory of the run, removed at the end" {
 	run -0 rparx -S "$H1" --workdir ... -c 'pwd; touch made-here' ::: 1
 	[[ $output == "$SSHD_DIR/tmp-h1/parx."*/work ]]
@@ -242,9 +270,11 @@ gone()
 @test "a host dying mid-run: its jobs run again elsewhere, output once" {
 	sshd_start h3 >/dev/null
 	local h3=$LOGIN
-	rparx -S "2/$H1,2/$h3" --workdir "$PWD" \
+	rparx -S "2/$H1,2/$h3" --workdir "$PWD" --joblog log.jsonl \
 	    -c 'touch "started-$PARX_TEST_HOST-{}"
-	    sleep 1; echo {}' ::: $(seq 12) >out 2>err 3>&- &
+	    # Nothing finishes on h3 before it dies.
+	    if [ "$PARX_TEST_HOST" = h3 ]; then sleep 60; else sleep 1; fi
+	    echo {}' ::: $(seq 12) >out 2>err 3>&- &
 	pid=$!
 	until ls started-h3-* >/dev/null 2>&1; do
 		kill -0 "$pid" || break
@@ -260,6 +290,16 @@ gone()
 	run cat err
 	[[ $output == "parx: $h3: "*"(out of use; trying again in 1s)"* ]]
 	ls started-h1-* >/dev/null
+	# One line a job, its host's failure not counted as an attempt; the
+	# jobs h3 had started ran again on h1.
+	run jq -s -c '[length, all(.[]; .exit == 0 and .attempts == 1)]' \
+	    log.jsonl
+	expect '[12,true]'
+	local f
+	for f in started-h3-*; do
+		run jq -r "select(.seq == ${f#started-h3-}) | .host" log.jsonl
+		expect "$H1"
+	done
 	no_tmpfiles
 }
 

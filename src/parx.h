@@ -74,6 +74,14 @@ struct halt {
 	int		 percent;
 };
 
+/* --retry-on: the outcomes of a failed attempt that are retried. */
+struct retryon {
+	unsigned char	 code[256 / 8];	/* exit statuses, a bit each */
+	int		 timeout;
+	int		 signal;
+	int		 nostart;
+};
+
 struct opts {
 	/* input */
 	int		 delim;		/* item terminator byte */
@@ -101,6 +109,17 @@ struct opts {
 	int		 resume;
 	int		 resume_failed;
 	int		 bar;
+	/* resources (parx.1, RESOURCES); 0 when not asked for */
+	double		 load;		/* --load: start below this load */
+	unsigned long long memfree;	/* --memfree: bytes */
+	int		 has_nice;
+	int		 nice;
+	unsigned long long limit_mem;	/* --limit-mem: bytes */
+	long		 limit_cpu;	/* --limit-cpu: seconds */
+	long		 limit_files;
+	double		 retry_delay;	/* --retry-delay D[,MAX] */
+	double		 retry_max;
+	struct retryon	*retry_on;	/* --retry-on, or NULL: any failure */
 	/* output */
 	enum outmode	 outmode;
 	int		 keep_order;
@@ -117,6 +136,10 @@ int	 parse_jobs(const char *, int ncpu, int *);
 int	 parse_halt(const char *, struct halt *);
 int	 parse_delim(const char *, int *);
 int	 parse_count(const char *, long min, long max, long *);
+int	 parse_size(const char *, unsigned long long *);
+int	 parse_load(const char *, int ncpu, double *);
+int	 parse_retry_delay(const char *, double *, double *);
+int	 parse_retry_on(const char *, struct retryon *);
 void	 options_parse(int, char **);
 void	 options_usage(void);
 
@@ -179,6 +202,9 @@ struct sink {
 	int			 eof;
 };
 
+/* Which limit ended a job (struct job's limit). */
+enum joblimit { LIMIT_NONE, LIMIT_CPU };
+
 /* A job: its items, and what happened when it ran. */
 struct job {
 	unsigned long long	 seq;	/* {#}, 1-based, input order */
@@ -200,6 +226,12 @@ struct job {
 	int			 failed;	/* counts as failed */
 	double			 start;		/* Unix time */
 	double			 runtime;
+	int			 attempts;	/* started so far */
+	int			 nostart;	/* the last one could not start */
+	enum joblimit		 limit;		/* a limit ended it */
+	int			 requeue;	/* --memfree killed it: again */
+	double			 not_before;	/* requeued: start (clock_mono) */
+	struct rusage		 ru;		/* its process's, from wait4 */
 	char			*errmsg;	/* "parx: ..." lines for stderr */
 	char			*cmdline;	/* shell-quoted, for logs */
 	char			*tag;		/* --tag, --tagstring prefix */

@@ -20,7 +20,7 @@ PARX_LDFLAGS = $(LDFLAGS) -pthread
 SRCS = src/main.c src/options.c src/reader.c src/queue.c src/job.c \
        src/template.c src/worker.c src/run.c src/spawn.c src/sink.c \
        src/outbuf.c src/output.c src/collect.c src/joblog.c src/bar.c \
-       src/stop.c src/io.c src/util.c
+       src/stop.c src/io.c src/util.c src/resource.c
 OBJS = $(SRCS:.c=.o)
 
 all: parx

@@ -96,6 +96,9 @@ job_reset(struct job *j)
 	free(j->errmsg);
 	j->errmsg = NULL;
 	j->status = j->termsig = j->timed_out = j->failed = 0;
+	j->nostart = j->requeue = 0;
+	j->limit = LIMIT_NONE;
+	memset(&j->ru, 0, sizeof(j->ru));
 }
 
 void

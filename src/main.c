@@ -126,6 +126,7 @@ main(int argc, char **argv)
 	signal(SIGCHLD, SIG_DFL);
 	options_parse(argc, argv);
 	fit_limits(opts.jobs == 0);
+	spawn_limits();
 	if (opts.dry_run)
 		opts.keep_order = 1;
 	if (opts.joblog != NULL && !opts.dry_run &&
@@ -140,7 +141,7 @@ main(int argc, char **argv)
 	queue_init((size_t)opts.jobs * 2 + 16);
 	stop_hook(queue_drain);
 	stop_hook(collect_wake);
-	if ((rc = stop_signals_start()) != 0)
+	if ((rc = stop_signals_start()) != 0 || (rc = res_start()) != 0)
 		fatal_errno(rc, "cannot start a thread (ulimit -u?)");
 	n = workers_start(opts.jobs);
 	collect_workers(n);

@@ -201,13 +201,13 @@ round_up(double x)
 }
 
 /*
- * A size: a plain decimal number of bytes, or one followed by k, M, G or
- * T (either case, powers of 1024), such as 512M or 1.5G.
+ * A size: a plain decimal number of bytes, or one followed by k, M, G, T
+ * or P (either case, powers of 1024), such as 512M or 1.5G.
  */
 int
 parse_size(const char *s, unsigned long long *out)
 {
-	static const char units[] = "kmgt";
+	static const char units[] = "kmgtp";
 	const char *u;
 	char *end;
 	double v, mul = 1;

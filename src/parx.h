@@ -259,6 +259,7 @@ void	 queue_init(size_t cap);
 int	 queue_push(struct job *);	/* -1 when closed */
 struct job *queue_pop(double *start_at, int done);
 int	 queue_requeue(struct job *);
+double	 queue_next_due(void);
 double	 queue_delay_next(void);	/* --delay: the next start time */
 void	 queue_close(void);
 void	 queue_drain(void);		/* free what is left */
@@ -285,6 +286,7 @@ int	 spawn_job(char **argv, char **envp, int fd_out, int fd_err,
 	    pid_t *pid);
 int	 spawn_error(struct job *, int err, const char *name);
 void	 spawn_restore_nofile(rlim_t);
+void	 spawn_limits(void);
 
 /* io.c: one EINTR and EAGAIN policy for every descriptor; the clocks. */
 void	 io_set_cancel(int fd);
@@ -331,6 +333,20 @@ void	 sink_finish(struct job *);
 int	 sink_reads(const struct job *, int stream);
 int	 sink_pending(const struct job *);
 
+/* resource.c: --load and --memfree. */
+struct resrun {
+	struct resrun	*prev;
+	struct resrun	*next;
+	int		 wakefd;	/* its worker's */
+	int		 asked;		/* to go: 1, and 2 once seen */
+};
+
+int	 res_start(void);
+int	 res_gate(void);
+void	 res_run_start(struct resrun *, int wakefd);
+void	 res_run_end(struct resrun *);
+int	 res_run_killed(struct resrun *);
+
 /* run.c: one attempt of a job, from spawn to reaped. */
 void	 run_init(void);
 void	 run_attempt(struct job *, char **argv, char **envp, char *scratch,
@@ -346,7 +362,7 @@ void	 collect_run(void);
 void	 collect_put(struct job *);	/* takes ownership */
 void	 collect_total(unsigned long long);
 int	 collect_status(void);		/* the jobs' exit status */
-void	 collect_window(unsigned long long seq);
+int	 collect_window(unsigned long long seq, double until);
 void	 collect_wake(void);
 void	 collect_worker_done(void);
 void	 collect_workers(int);
@@ -387,6 +403,11 @@ int	 stop_signal(void);		/* signal for running jobs, or 0 */
 int	 stop_fd(void);			/* readable once jobs must stop */
 int	 kill_fd(void);			/* readable once jobs must die */
 int	 stop_status(int);
+void	 stop_jc_enter(void);
+void	 stop_jc_leave(int stopped);
+void	 stop_jc_done(int stopped);
+int	 stop_jc_fd(int stopped);
+int	 stop_tty_read(int fd);
 void	 stop_signals_block(void);
 int	 stop_signals_start(void);
 
@@ -407,6 +428,8 @@ void	 fatal_errno(int, const char *, ...) __attribute__((noreturn,
 #define SIGNAL(c)	xpthread(pthread_cond_signal(c), __FILE__, __LINE__)
 #define BROADCAST(c)	xpthread(pthread_cond_broadcast(c), __FILE__, __LINE__)
 void	 xpthread(int, const char *, int);
+void	 cond_init_mono(pthread_cond_t *);
+int	 cond_wait_until(pthread_cond_t *, pthread_mutex_t *, double at);
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);

@@ -107,6 +107,9 @@ rd_next(struct rd *r, const char **p, size_t *n)
 		if (r->eof)
 			break;
 		got = io_read(r->fd, r->buf, RDBUF);
+		/* A background parx reading the terminal: stopped, then on. */
+		if (got == -1 && errno == EIO && stop_tty_read(r->fd))
+			continue;
 		if (got == -1)
 			output_msgf("parx: error reading %s: %s\n",
 			    r->src->type == SRC_STDIN ? "standard input" :

@@ -20,8 +20,9 @@
  *          rest of that line, so memory stays bounded and lines whole.
  *          Under -k only the job whose turn it is writes.
  *
- * Neither writes live under --retries (an attempt may not be the last)
- * nor, for group, under --bar (the collector alone writes between bar
+ * Neither writes live under --retries or --memfree (an attempt may not
+ * be the last: a failed one is retried, --memfree may end one to run it
+ * again) nor, for group, under --bar (the collector alone writes between bar
  * redraws).  Live writes never block: a full output sets blocked, and the
  * worker polls for POLLOUT before reading the job's pipe again, so the job
  * waits for the reader as it would writing to stdout itself.
@@ -40,9 +41,11 @@ static int single;		/* one job at a time */
 void
 sink_init(int nworkers)
 {
-	pass_ok = opts.outmode == OUT_GROUP && !opts.bar &&
-	    opts.retries == 0 && !opts.dry_run;
-	line_live = opts.outmode == OUT_LINE && opts.retries == 0;
+	int last = opts.retries == 0 && opts.memfree == 0;
+
+	pass_ok = opts.outmode == OUT_GROUP && !opts.bar && last &&
+	    !opts.dry_run;
+	line_live = opts.outmode == OUT_LINE && last;
 	single = nworkers == 1;
 }
 

@@ -123,9 +123,12 @@ spawn_init(const char *prog)
 	 * SIG_IGN unless they are in this set, and sigaddset refuses them:
 	 * set their bits directly so that jobs start with them at default.
 	 */
-	for (sig = 32; sig < SIGRTMIN; sig++)
+	for (sig = 32; sig < SIGRTMIN; sig++) {
 		def.__val[(sig - 1) / (8 * sizeof(def.__val[0]))] |=
 		    1UL << ((sig - 1) % (8 * sizeof(def.__val[0])));
+		/* The clone child resets them too, by raw system call. */
+		defsig[ndefsig++] = sig;
+	}
 #endif
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &none);

@@ -29,6 +29,20 @@ teardown()
 	marker_teardown
 }
 
+# start_parx ARG...: parx in the background, in a process group of its own
+# (as a shell with job control starts it), with the signals these tests
+# send at their default (parx keeps a signal ignored at startup ignored).
+start_parx()
+{
+	env --default-signal=TSTP 2>/dev/null ||
+	    skip "env --default-signal (coreutils 8.31) is missing"
+	set -m
+	env --default-signal=TSTP,TTIN,TTOU,TERM "$PARX" "$@" >out 2>err \
+	    3>&- &
+	pid=$!
+	set +m
+}
+
 # state PID: the state letter of process PID (R, S, T, Z...).
 state()
 {
@@ -97,10 +111,7 @@ stopped_check()
 }
 
 @test "SIGTSTP stops the jobs, then parx; SIGCONT continues them; output complete" {
-	set -m
-	"$PARX" -k -j2 sh "ticker-$M.sh" ::: a b >out 2>err 3>&- &
-	pid=$!
-	set +m
+	start_parx -k -j2 sh "ticker-$M.sh" ::: a b
 	waitfor ticks-a ticks-b
 	kill -TSTP "$pid"
 	stopped_check "$pid"
@@ -117,10 +128,7 @@ stopped_check()
 @test "SIGTTIN and SIGTTOU stop the jobs and parx as SIGTSTP does" {
 	for sig in TTIN TTOU; do
 		rm -f ticks-* out
-		set -m
-		"$PARX" -k -j2 sh "ticker-$M.sh" ::: a b >out 2>err 3>&- &
-		pid=$!
-		set +m
+		start_parx -k -j2 sh "ticker-$M.sh" ::: a b
 		waitfor ticks-a ticks-b
 		kill -"$sig" "$pid"
 		stopped_check "$pid"
@@ -134,10 +142,7 @@ stopped_check()
 }
 
 @test "stopped twice, continued twice: every tick once" {
-	set -m
-	"$PARX" -j1 sh "ticker-$M.sh" ::: a >out 2>err 3>&- &
-	pid=$!
-	set +m
+	start_parx -j1 sh "ticker-$M.sh" ::: a
 	waitfor ticks-a
 	for round in 1 2; do
 		kill -TSTP "$pid"
@@ -153,11 +158,8 @@ stopped_check()
 }
 
 @test "time stopped does not count toward --timeout" {
-	set -m
-	"$PARX" --timeout 1.5 -c 'touch started; sleep 1; echo done '"$M" \
-	    ::: 1 >out 2>err 3>&- &
-	pid=$!
-	set +m
+	start_parx --timeout 1.5 -c 'touch started; sleep 1; echo done '"$M" \
+	    ::: 1
 	waitfor started
 	kill -TSTP "$pid"
 	wait_state "$pid" T
@@ -172,10 +174,7 @@ stopped_check()
 }
 
 @test "a stopped parx given SIGTERM ends its stopped jobs: 143, nothing left" {
-	set -m
-	"$PARX" -j2 sh "ticker-$M.sh" ::: a b >out 2>err 3>&- &
-	pid=$!
-	set +m
+	start_parx -j2 sh "ticker-$M.sh" ::: a b
 	waitfor ticks-a ticks-b
 	kill -TSTP "$pid"
 	stopped_check "$pid"

@@ -273,8 +273,8 @@ still_nothing()
 	"$PARX" --load 0.001 -c 'touch started-{}' ::: 1 2 >out 2>err 3>&- &
 	pid=$!
 	still_nothing 10
-	stop_parx INT
-	same 130 "$rc" "exit status"
+	stop_parx HUP
+	same 129 "$rc" "exit status"
 	[ ! -s out ] && [ ! -s err ]
 	nothing_left
 	no_tmpfiles

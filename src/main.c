@@ -30,7 +30,7 @@
  */
 #define FDS_BASE	16
 #define FDS_PER_JOB	8
-#define THREADS_BASE	3	/* main, signals, reader */
+#define THREADS_BASE	3	/* main, signals, reader (+ --memfree's) */
 
 int
 ncpus(void)
@@ -67,7 +67,7 @@ fit_limits(int zero)
 {
 	struct rlimit rl;
 	rlim_t need, orig;
-	long max;
+	long max, threads = THREADS_BASE + (opts.memfree > 0);
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
@@ -92,13 +92,13 @@ fit_limits(int zero)
 	max = rl.rlim_cur == RLIM_INFINITY ? 1L << 20 :
 	    ((long)rl.rlim_cur - FDS_BASE) / FDS_PER_JOB;
 	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    ((long)rl.rlim_cur - THREADS_BASE) / 2 < max) {
-		max = ((long)rl.rlim_cur - THREADS_BASE) / 2;
+	    ((long)rl.rlim_cur - threads) / 2 < max) {
+		max = ((long)rl.rlim_cur - threads) / 2;
 		if (max < 1)
 			errx(255, "ulimit -u is %llu: too low to run a job "
 			    "(parx needs %d threads, and a thread and a "
 			    "process per job)", (unsigned long long)rl.rlim_cur,
-			    THREADS_BASE);
+			    (int)threads);
 	}
 	if (max < 1)
 		max = 1;

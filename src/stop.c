@@ -279,11 +279,11 @@ jc_suspend(int sig)
 int
 stop_tty_read(int fd)
 {
-	pid_t pp = getppid();
+	pid_t pp = getppid(), fg;
 
 	if (!sigismember(&termsigs, SIGTTIN) || !isatty(fd) ||
-	    tcgetpgrp(fd) == getpgrp() || getpgid(pp) == getpgrp() ||
-	    getsid(pp) != getsid(0))
+	    (fg = tcgetpgrp(fd)) == -1 || fg == getpgrp() ||
+	    getpgid(pp) == getpgrp() || getsid(pp) != getsid(0))
 		return 0;
 	jc_suspend(SIGTTIN);
 	return 1;

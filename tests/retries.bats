@@ -208,3 +208,12 @@ $(attempts 8)" attempts
 	[ -e failed ]
 	[ ! -s err ]
 }
+
+@test "--retries with --delay: a job waiting for its next attempt when parx halts keeps its failure" {
+	# Job 1 fails twice and halts parx while job 2 waits for its retry.
+	run -3 --separate-stderr parx -j2 --delay 1 --retries 1 \
+	    --halt soon,fail=1 --joblog log -c '
+	    if [ {} = 1 ]; then exit 3; fi; sleep 0.5; exit 4' ::: 1 2
+	same "1 3
+2 4" "$(sed 1d log | cut -f1,7 | sort | tr '\t' ' ')" "job log"
+}

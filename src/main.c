@@ -141,7 +141,8 @@ main(int argc, char **argv)
 	queue_init((size_t)opts.jobs * 2 + 16);
 	stop_hook(queue_drain);
 	stop_hook(collect_wake);
-	if ((rc = stop_signals_start()) != 0 || (rc = res_start()) != 0)
+	/* res_start registers a stop hook: before any thread exists. */
+	if ((rc = res_start()) != 0 || (rc = stop_signals_start()) != 0)
 		fatal_errno(rc, "cannot start a thread (ulimit -u?)");
 	n = workers_start(opts.jobs);
 	collect_workers(n);

@@ -9,7 +9,10 @@
  *      with its last complete line, then a job is appended and must read
  *      back even when the file ended in the middle of a line;
  *   2  the fields of a job (seq, times, status, signal, output size) and
- *      its command line: joblog_write's line must parse back to them.
+ *      a word of its command: joblog_write's line must parse back to them,
+ *      the word written on one line as the worker writes it
+ *      (shell_quote_line), and sh_unline must give back its POSIX
+ *      quoting (what --retry-failed runs).
  */
 #include <sys/mman.h>
 
@@ -62,21 +65,6 @@ slurp(size_t *n)
 	return s;
 }
 
-/* The log's spelling of a command: newlines become the two bytes \n. */
-static char *
-escaped(const char *s)
-{
-	struct strbuf sb = { 0 };
-
-	for (; *s != '\0'; s++) {
-		if (*s == '\n')
-			sb_add(&sb, "\\n", 2);
-		else
-			sb_addc(&sb, *s);
-	}
-	sb_add(&sb, "", 0);
-	return sb.s;
-}
 
 static void
 one_line(const uint8_t *p, size_t n)
@@ -140,7 +128,7 @@ whole_log(const uint8_t *p, size_t n)
 	/* A NUL byte ends getline's view of a line early: not compared. */
 	if (memchr(p, '\0', n) != NULL)
 		goto out;
-	CHECK(joblog_open(logpath_mem, 1) == 0, "joblog_open failed");
+	CHECK(joblog_open(logpath_mem, 1, 1) == 0, "joblog_open failed");
 	for (k = 0; k < nref; k++) {
 		f = joblog_find(ref[k].seq);
 		CHECK(f != NULL, "seq %llu not found", ref[k].seq);
@@ -157,10 +145,10 @@ whole_log(const uint8_t *p, size_t n)
 	j.start = 1795689600.123;
 	j.runtime = 0.5;
 	j.status = 3;
-	j.cmdline = "echo appended";
+	j.logcmd = "echo appended";
 	joblog_write(&j);
 	joblog_close();
-	CHECK(joblog_open(logpath_mem, 1) == 0, "joblog_open again failed");
+	CHECK(joblog_open(logpath_mem, 1, 1) == 0, "joblog_open again failed");
 	f = joblog_find(j.seq);
 	CHECK(f != NULL && f->exitval == 3 && f->sig == 0 &&
 	    strcmp(f->cmd, "echo appended") == 0, "appended line lost");
@@ -191,8 +179,9 @@ round_trip(struct fin *f)
 	unsigned long long seq;
 	struct logent e;
 	struct job j;
-	char *log, *line, *cmd, *want;
-	size_t n, hl;
+	struct strbuf q = { 0 }, back = { 0 }, posix = { 0 };
+	char *log, *line, *cmd;
+	size_t n, hl, cl = 0;
 	int sig, exitval;
 
 	memset(&j, 0, sizeof(j));
@@ -205,13 +194,14 @@ round_trip(struct fin *f)
 	j.termsig = (int)(take(f, 1) % 65);
 	j.timed_out = fin_byte(f) & 1;
 	j.sink[0].bytes = take(f, 8);
-	cmd = fin_field(f, '\0', NULL);
-	j.cmdline = cmd;
-	if (cmd == NULL)
-		j.cmdline = "";
+	if ((cmd = fin_field(f, '\0', &cl)) == NULL)
+		cmd = strdup("");
+	sb_add(&q, "", 0);
+	shell_quote_line(&q, cmd, cl);
+	j.logcmd = q.s;
 
 	fresh_log(NULL, 0);
-	CHECK(joblog_open(logpath_mem, 0) == 0, "joblog_open failed");
+	CHECK(joblog_open(logpath_mem, 0, 1) == 0, "joblog_open failed");
 	joblog_write(&j);
 	joblog_close();
 	log = slurp(&n);
@@ -225,16 +215,22 @@ round_trip(struct fin *f)
 	    "own line refused: %s", line);
 	sig = j.termsig != 0 ? j.termsig : j.timed_out ? SIGTERM : 0;
 	exitval = sig != 0 ? -1 : j.status;
-	want = escaped(j.cmdline);
 	CHECK(seq == j.seq && e.exitval == exitval && e.sig == sig,
 	    "line %s: seq %llu exitval %d sig %d", line, seq, e.exitval,
 	    e.sig);
-	CHECK(strcmp(e.cmd, want) == 0, "command '%s' logged as '%s'",
-	    want, e.cmd);
+	CHECK(strcmp(e.cmd, q.s) == 0, "command '%s' logged as '%s'", q.s,
+	    e.cmd);
+	sh_unline(&back, e.cmd);
+	sb_add(&posix, "", 0);
+	shell_quote(&posix, cmd, cl);
+	CHECK(strcmp(back.s, posix.s) == 0, "'%s' reads back as '%s', not "
+	    "'%s'", e.cmd, back.s, posix.s);
 	free(e.cmd);
-	free(want);
 	free(log);
 	free(cmd);
+	sb_free(&q);
+	sb_free(&back);
+	sb_free(&posix);
 }
 
 int

@@ -81,6 +81,22 @@ job_failed(struct job *j, int status)
 {
 	j->status = status;
 	j->failed = 1;
+	j->nostart = 1;
+}
+
+/*
+ * The job is final: its --pipe input goes back to the pool (a retry needs
+ * it until then), and a --round-robin job takes no more blocks.
+ */
+void
+job_input_free(struct job *j)
+{
+	if (j->rr) {
+		j->rr = 0;
+		block_rr_quit(-1);
+	}
+	block_free(j->block);
+	j->block = NULL;
 }
 
 /* Before another attempt: only the last one's output and messages count. */
@@ -99,6 +115,7 @@ job_reset(struct job *j)
 	j->nostart = j->requeue = 0;
 	j->limit = LIMIT_NONE;
 	memset(&j->ru, 0, sizeof(j->ru));
+	j->sent = 0;
 }
 
 void
@@ -106,10 +123,14 @@ job_free(struct job *j)
 {
 	if (j == NULL)
 		return;
+	if (j->block != NULL || j->rr)
+		job_input_free(j);
 	job_reset(j);
 	if (j->cols != j->items)
 		free(j->cols);
 	free(j->cmdline);
+	free(j->logcmd);
+	free(j->logline);
 	free(j->tag);
 	free(j);
 }

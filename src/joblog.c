@@ -11,9 +11,10 @@
  * leaves at worst one partial last line, which the next load ignores.
  *
  * The format is GNU parallel's: nine TAB-separated columns, the Command
- * last.  A newline inside a command would break the one-line-per-job
- * format, so the log spells it as the two characters \n; joblog_cmd_key
- * applies the same change, so that resume compares like with like.
+ * last, as tmpl_logline spells it: on one line, and different for
+ * different commands (a word with a newline is written $'...').  With
+ * --joblog - the lines go to stdout, each printed after its job's output
+ * (output.c), so that they never cut into it.
  */
 #include <sys/stat.h>
 
@@ -39,6 +40,7 @@ struct entry {
 };
 
 static int		 logfd = -1;
+static int		 tostdout;	/* --joblog - */
 static char		*logpath;
 static int		 write_failed;	/* reported once */
 static struct strbuf	 line;		/* the collector's line buffer */
@@ -246,14 +248,25 @@ end_partial_line(const char *path)
 	return 0;
 }
 
+/*
+ * Opens the log: load reads what it holds first (--resume, --retry-failed),
+ * append opens it for appending (not for --dry-run).  "-" is stdout.
+ */
 int
-joblog_open(const char *path, int resume)
+joblog_open(const char *path, int load, int append)
 {
 	struct stat	 st;
 	int		 serrno;
 
-	if (resume && table_load(path) == -1)
+	if (strcmp(path, "-") == 0) {
+		tostdout = append;
+		return append ? io_write_all(STDOUT_FILENO, JOBLOG_HEADER,
+		    sizeof(JOBLOG_HEADER) - 1) : 0;
+	}
+	if (load && table_load(path) == -1)
 		return -1;
+	if (!append)
+		return 0;
 	logfd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 	if (logfd == -1)
 		return -1;
@@ -292,34 +305,22 @@ joblog_find(unsigned long long seq)
 	return NULL;
 }
 
-/* Appends cmdline to sb as the log spells it: newlines become \n. */
-static void
-cmd_escape(struct strbuf *sb, const char *cmdline)
+/* The i-th entry in Seq order, or NULL past the last (--retry-failed). */
+const struct logent *
+joblog_at(size_t i, unsigned long long *seq)
 {
-	const char	*p, *nl;
-
-	for (p = cmdline; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
-		sb_add(sb, p, (size_t)(nl - p));
-		sb_add(sb, "\\n", 2);
-	}
-	sb_adds(sb, p);
+	if (i >= ntable)
+		return NULL;
+	*seq = table[i].seq;
+	return &table[i].e;
 }
 
 /*
- * Sets out to the form of cmdline that joblog_write logs and joblog_find
- * returns, NUL-terminated, so a worker can strcmp the two.
+ * The collector logs finished job j; with --joblog - the line waits in
+ * the job, to be printed after its output.
  */
 void
-joblog_cmd_key(struct strbuf *out, const char *cmdline)
-{
-	out->len = 0;
-	cmd_escape(out, cmdline != NULL ? cmdline : "");
-	sb_addc(out, '\0');
-	out->len--;
-}
-
-void
-joblog_write(const struct job *j)
+joblog_write(struct job *j)
 {
 	char	 num[1024];	/* enough for any two doubles in %.3f */
 	int	 n, sig, exitval;
@@ -328,7 +329,7 @@ joblog_write(const struct job *j)
 	 * Jobs skipped by --resume are logged already, and jobs that parx
 	 * itself interrupted get no line, so that --resume runs them again.
 	 */
-	if (logfd == -1 || j->skip || j->interrupted)
+	if ((logfd == -1 && !tostdout) || j->skip || j->interrupted)
 		return;
 	sig = j->termsig;
 	/* A timed-out job that caught SIGTERM and exited still shows it. */
@@ -336,14 +337,18 @@ joblog_write(const struct job *j)
 		sig = SIGTERM;
 	exitval = sig != 0 ? -1 : j->status;
 	n = snprintf(num, sizeof(num),
-	    "%llu\t:\t%.3f\t%10.3f\t%d\t%llu\t%d\t%d\t", j->seq, j->start,
-	    j->runtime, 0, j->sink[0].bytes, exitval, sig);
+	    "%llu\t:\t%.3f\t%10.3f\t%llu\t%llu\t%d\t%d\t", j->seq, j->start,
+	    j->runtime, j->sent, j->sink[0].bytes, exitval, sig);
 	if (n < 0 || (size_t)n >= sizeof(num))
 		return;
 	line.len = 0;
 	sb_add(&line, num, (size_t)n);
-	cmd_escape(&line, j->cmdline != NULL ? j->cmdline : "");
+	sb_adds(&line, j->logcmd != NULL ? j->logcmd : "");
 	sb_addc(&line, '\n');
+	if (tostdout) {
+		j->logline = xstrdup(line.s);
+		return;
+	}
 	if (io_write_all(logfd, line.s, line.len) == -1 && !write_failed) {
 		write_failed = 1;
 		output_msgf("parx: cannot write joblog %s: %s\n", logpath,
@@ -359,6 +364,7 @@ joblog_close(void)
 	if (logfd != -1)
 		close(logfd);
 	logfd = -1;
+	tostdout = 0;
 	for (i = 0; i < ntable; i++)
 		free(table[i].e.cmd);
 	free(table);

@@ -10,6 +10,7 @@
  * thread, the reader, and one per job slot.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
@@ -26,10 +27,12 @@
  * Descriptors: about FDS_BASE of parx's own (standard ones, stop pipes,
  * /dev/null, private stdout and stderr, joblog, hold file, sources), and
  * per running job two pipes (four ends while it starts), a pidfd, two
- * spill files and the worker's eventfd.
+ * spill files and the worker's eventfd; under --pipe its input too (a
+ * pipe, or a FIFO and an inotify descriptor).
  */
 #define FDS_BASE	16
 #define FDS_PER_JOB	8
+#define FDS_PER_PIPE	2
 #define THREADS_BASE	3	/* main, signals, reader (+ --memfree's) */
 
 int
@@ -68,16 +71,17 @@ fit_limits(int zero)
 	struct rlimit rl;
 	rlim_t need, orig;
 	long max, threads = THREADS_BASE + (opts.memfree > 0);
+	int per = FDS_PER_JOB + (opts.pipe != PIPE_NONE ? FDS_PER_PIPE : 0);
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
 	orig = rl.rlim_cur;
 	if (rl.rlim_max != RLIM_INFINITY &&
-	    rl.rlim_max < FDS_BASE + FDS_PER_JOB)
+	    rl.rlim_max < (rlim_t)(FDS_BASE + per))
 		errx(255, "too few file descriptors: ulimit -n is %llu, and "
 		    "one job needs at least %d", (unsigned long long)rl.rlim_max,
-		    FDS_BASE + FDS_PER_JOB);
-	need = (rlim_t)opts.jobs * FDS_PER_JOB + FDS_BASE;
+		    FDS_BASE + per);
+	need = (rlim_t)opts.jobs * per + FDS_BASE;
 	if (zero || rl.rlim_cur < need) {
 		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ?
 		    (zero ? rl.rlim_max : need) : rl.rlim_max;
@@ -90,7 +94,7 @@ fit_limits(int zero)
 			spawn_restore_nofile(orig);
 	}
 	max = rl.rlim_cur == RLIM_INFINITY ? 1L << 20 :
-	    ((long)rl.rlim_cur - FDS_BASE) / FDS_PER_JOB;
+	    ((long)rl.rlim_cur - FDS_BASE) / per;
 	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    ((long)rl.rlim_cur - threads) / 2 < max) {
 		max = ((long)rl.rlim_cur - threads) / 2;
@@ -114,10 +118,110 @@ fit_limits(int zero)
 	}
 }
 
+/*
+ * --timeline: the file is opened before anything runs, so that one that
+ * cannot be written is an error before any job starts, and it is written
+ * when the run is over, however it ended: a file left by an earlier run
+ * stays as it was until then.
+ */
+static int
+timeline_open(void)
+{
+	struct stat log, pic;
+	int fd;
+
+	if (opts.timeline == NULL || opts.dry_run)
+		return -1;
+	fd = open(opts.timeline, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	if (fd == -1)
+		err(255, "cannot open timeline %s", opts.timeline);
+	if (opts.joblog != NULL && stat(opts.joblog, &log) == 0 &&
+	    fstat(fd, &pic) == 0 && S_ISREG(pic.st_mode) &&
+	    log.st_dev == pic.st_dev && log.st_ino == pic.st_ino)
+		errx(255, "--timeline %s is the job log: it would be "
+		    "overwritten", opts.timeline);
+	return fd;
+}
+
+/* Draws the run to fd, headed by parx's own command line. */
+static void
+timeline_finish(int fd, int argc, char **argv)
+{
+	struct strbuf title = { NULL, 0, 0 };
+	struct stat st;
+	int i, e = 0;
+
+	sb_adds(&title, "parx");
+	for (i = 1; i < argc; i++) {
+		sb_addc(&title, ' ');
+		shell_quote(&title, argv[i], strlen(argv[i]));
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    ftruncate(fd, 0) == -1)
+		e = errno;
+	if (collect_draw(fd, title.s) == -1 && e == 0)
+		e = errno;
+	if (close(fd) == -1 && e == 0)
+		e = errno;
+	if (e != 0)
+		output_msgf("parx: cannot write timeline %s: %s\n",
+		    opts.timeline, strerror(e));
+	sb_free(&title);
+}
+
+/* The command template, and the --tagstring one. */
+static void
+make_templates(struct tmpl **cmd, struct tmpl **tag)
+{
+	struct tmpl_args a;
+	char **names;
+	int nnames;
+
+	reader_names(&names, &nnames);
+	memset(&a, 0, sizeof(a));
+	a.words = opts.cmd;
+	a.nwords = opts.nocommand ? 0 : opts.ncmd;
+	a.replace = opts.replace;
+	a.script = opts.script;
+	a.shell = opts.shell;
+	a.names = names;
+	a.nnames = nnames;
+	a.repeat = opts.pack == PACK_CONTEXT;
+	a.fromlog = opts.retry_failed;
+	*cmd = tmpl_new(&a);
+	*tag = opts.tagstring != NULL ?
+	    tmpl_new_string(opts.tagstring, names, nnames) : NULL;
+}
+
+/* -s: the command alone, and each ::: item with it, must fit. */
+static void
+check_maxchars(const struct tmpl *t)
+{
+	size_t need = tmpl_pack_chars(t, "", 0);
+	int s, i;
+
+	if (opts.maxchars <= 0)
+		return;
+	if ((size_t)opts.maxchars < need)
+		usage_error("-s %ld is too small: the command alone takes %zu "
+		    "bytes", opts.maxchars, need);
+	for (s = 0; s < opts.nsources; s++)
+		for (i = 0; i < opts.sources[s].nwords; i++) {
+			const char *w = opts.sources[s].words[i];
+
+			need = tmpl_pack_chars(t, w, strlen(w));
+			if ((size_t)opts.maxchars < need)
+				usage_error("-s %ld is too small for item '%s' "
+				    "(a job with it takes %zu bytes)",
+				    opts.maxchars, w, need);
+		}
+}
+
 int
 main(int argc, char **argv)
 {
-	int rc, n;
+	struct tmpl *cmd, *tag;
+	int rc, n, tlfd;
 
 	/* Messages say "parx:" whatever the binary is called. */
 	program_invocation_name = program_invocation_short_name = "parx";
@@ -127,11 +231,17 @@ main(int argc, char **argv)
 	options_parse(argc, argv);
 	fit_limits(opts.jobs == 0);
 	spawn_limits();
+	if (opts.pipe != PIPE_NONE)
+		pipe_init();
 	if (opts.dry_run)
 		opts.keep_order = 1;
-	if (opts.joblog != NULL && !opts.dry_run &&
-	    joblog_open(opts.joblog, opts.resume || opts.resume_failed) == -1)
+	if (opts.joblog != NULL && joblog_open(opts.joblog, opts.resume ||
+	    opts.resume_failed || opts.retry_failed, !opts.dry_run) == -1)
 		err(255, "cannot open joblog %s", opts.joblog);
+	reader_init();
+	make_templates(&cmd, &tag);
+	check_maxchars(cmd);
+	tlfd = timeline_open();
 
 	stop_signals_block();
 	stop_init();
@@ -141,18 +251,25 @@ main(int argc, char **argv)
 	queue_init((size_t)opts.jobs * 2 + 16);
 	stop_hook(queue_drain);
 	stop_hook(collect_wake);
+	if (opts.pipe != PIPE_NONE)
+		stop_hook(block_stop);
 	/* res_start registers a stop hook: before any thread exists. */
 	if ((rc = res_start()) != 0 || (rc = stop_signals_start()) != 0)
 		fatal_errno(rc, "cannot start a thread (ulimit -u?)");
-	n = workers_start(opts.jobs);
+	n = workers_start(opts.jobs, cmd, tag);
 	collect_workers(n);
-	if ((rc = reader_start()) != 0)
+	if ((rc = reader_start(cmd)) != 0)
 		fatal_errno(rc, "cannot start a thread (ulimit -u?)");
 	collect_run();
 	workers_join();
 	rc = collect_status();
-	if (opts.joblog != NULL && !opts.dry_run)
+	/* Input that could not be read, or was left unprocessed. */
+	if (opts.pipe != PIPE_NONE && pipe_failed())
+		rc = 255;
+	if (opts.joblog != NULL)
 		joblog_close();
+	if (tlfd != -1)
+		timeline_finish(tlfd, argc, argv);
 	/* The reader may still block on its input: exit without it. */
 	exit(stop_status(rc));
 }

@@ -4,8 +4,12 @@
  * parx is a pipeline of threads:
  *
  *   reader ──► bounded job queue ──► N worker threads ──► collector ──► stdout
- *   (reader.c)  (queue.c)            (worker.c, spawn.c,   (collect.c)
- *                                     outbuf.c)
+ *   (reader.c,  (queue.c)            (worker.c, run.c,     (collect.c)
+ *    pipe.c)                          spawn.c, sink.c)
+ *
+ * With --pipe the reader cuts the input into blocks (pipe.c) and each job
+ * carries its block (block.c) to the worker, which feeds it to the job's
+ * stdin from its poll loop (run.c).
  *
  * A job is born in the reader, belongs to the queue while queued, to one
  * worker while it runs and to the collector once finished; the collector
@@ -23,6 +27,9 @@
 #include <stddef.h>
 
 /* PARX_VERSION ("X.Y.Z") comes from the file VERSION, through the Makefile. */
+
+struct job;
+struct tmpl;
 
 /* A growable byte string. */
 struct strbuf {
@@ -61,17 +68,23 @@ struct source {
 	const char	 *path;		/* SRC_FILE */
 	char		**words;	/* SRC_WORDS */
 	int		  nwords;
+	int		  linked;	/* :::+ ::::+, linked to the previous */
 };
 
 enum outmode { OUT_GROUP, OUT_LINE, OUT_UNGROUP };
 
 enum haltwhen { HALT_NEVER, HALT_SOON, HALT_NOW };
+enum haltwhat { HALT_SUCCESS, HALT_FAIL, HALT_DONE };
+
+/* --pipe: stdin is data cut into blocks; --pipe-part: so is a file. */
+enum pipemode { PIPE_NONE, PIPE_STREAM, PIPE_PART };
 
 struct halt {
 	enum haltwhen	 when;
-	int		 on_fail;	/* 1: fail=N, 0: success=N */
+	int		 on_fail;	/* enum haltwhat: fail=, success=, done= */
 	double		 n;		/* count, or percentage */
 	int		 percent;
+	const char	*spec;		/* as given, for messages */
 };
 
 /* --retry-on: the outcomes of a failed attempt that are retried. */
@@ -81,6 +94,8 @@ struct retryon {
 	int		 signal;
 	int		 nostart;
 };
+/* -X, -m: how many items a job takes. */
+enum packmode { PACK_NONE, PACK_JOIN, PACK_CONTEXT };
 
 struct opts {
 	/* input */
@@ -88,26 +103,46 @@ struct opts {
 	struct source	*sources;
 	int		 nsources;
 	int		 link;
-	int		 maxargs;	/* -n; 0 when not given */
+	int		 maxargs;	/* -n, -L; 0 when not given */
 	int		 has_colsep;
 	regex_t		 colsep;
+	/* --pipe, --pipe-part */
+	enum pipemode	 pipe;
+	long long	 block;		/* bytes; < 0: parts per job slot */
+	char		*recend;	/* record end, recendlen bytes */
+	size_t		 recendlen;
+	char		*recstart;	/* record start */
+	size_t		 recstartlen;
+	long		 nrec;		/* -N: records per block, or 0 */
+	long		 header;	/* records repeated atop each block; without
+					   --pipe, 1: the first names columns */
+	int		 roundrobin;
+	int		 cat;		/* {} is a file holding the block */
+	int		 fifo;		/* {} is a named pipe fed the block */
+	const char	*eof_str;	/* -E */
+	int		 shuf;
+	enum packmode	 pack;		/* -m, -X */
+	long		 maxchars;	/* -s; 0 when not given */
 	/* the command */
 	char		**cmd;		/* template words */
 	int		 ncmd;
 	const char	*replace;	/* -I STR, or NULL */
 	const char	*script;	/* -c SCRIPT, or NULL */
 	const char	*shell;		/* $PARX_SHELL or /bin/sh */
+	int		 nocommand;	/* each item is a command line */
 	/* running */
 	int		 jobs;
 	double		 timeout;	/* seconds, 0 = none */
+	double		 timeout_pct;	/* --timeout N%: N / 100, or 0 */
 	int		 retries;
 	struct halt	 halt;
 	double		 delay;
 	int		 dry_run;
 	int		 verbose;
-	const char	*joblog;
+	const char	*joblog;	/* "-": stdout */
 	int		 resume;
 	int		 resume_failed;
+	int		 retry_failed;
 	int		 bar;
 	/* resources (parx.1, RESOURCES); 0 when not asked for */
 	double		 load;		/* --load: start below this load */
@@ -120,6 +155,7 @@ struct opts {
 	double		 retry_delay;	/* --retry-delay D[,MAX] */
 	double		 retry_max;
 	struct retryon	*retry_on;	/* --retry-on, or NULL: any failure */
+	const char	*timeline;	/* --timeline FILE, or NULL */
 	/* output */
 	enum outmode	 outmode;
 	int		 keep_order;
@@ -136,12 +172,16 @@ int	 parse_jobs(const char *, int ncpu, int *);
 int	 parse_halt(const char *, struct halt *);
 int	 parse_delim(const char *, int *);
 int	 parse_count(const char *, long min, long max, long *);
-int	 parse_size(const char *, unsigned long long *);
+int	 parse_size(const char *, long long *);
+int	 parse_escapes(const char *, char **, size_t *);
+int	 parse_memsize(const char *, unsigned long long *);
 int	 parse_load(const char *, int ncpu, double *);
 int	 parse_retry_delay(const char *, double *, double *);
 int	 parse_retry_on(const char *, struct retryon *);
 void	 options_parse(int, char **);
 void	 options_usage(void);
+void	 usage_error(const char *, ...) __attribute__((noreturn,
+	    format(printf, 1, 2)));
 
 /* Output of one stream of one job: memory up to a limit, then a file. */
 struct outbuf {
@@ -204,6 +244,35 @@ struct sink {
 
 /* Which limit ended a job (struct job's limit). */
 enum joblimit { LIMIT_NONE, LIMIT_CPU };
+/*
+ * block.c: a block of --pipe input.  In memory (a stream on stdin), or a
+ * byte range of the input file (--pipe-part, or a regular file on stdin),
+ * which is never copied through parx.
+ */
+struct block {
+	char		*mem;		/* the bytes, or NULL: a file range */
+	size_t		 cap;		/* bytes mapped at mem */
+	size_t		 len;
+	off_t		 off;		/* file range: where it starts */
+	size_t		 touched;	/* bytes of mem written since mapped */
+	int		 pooled;	/* mem is a pool buffer */
+	int		 spliced;	/* its pages went out by reference */
+	struct block	*next;		/* the pool's free list */
+};
+
+void	 block_init(int fd, int nbufs, size_t cap);
+struct block *block_get(void);		/* a memory block; NULL: stopping */
+int	 block_grow(struct block *, size_t need);
+struct block *block_range(off_t off, size_t len);
+void	 block_free(struct block *);
+ssize_t	 block_give(struct block *, size_t at, int fd);
+int	 block_write(const struct block *, int fd);
+void	 block_rr_join(void);
+int	 block_rr_put(struct block *);
+struct block *block_rr_take(int wakefd, int *end);
+void	 block_rr_end(void);
+void	 block_rr_quit(int wakefd);
+void	 block_stop(void);
 
 /* A job: its items, and what happened when it ran. */
 struct job {
@@ -215,6 +284,9 @@ struct job {
 	char			**cols;		/* or their columns (--colsep) */
 	size_t			*collens;
 	int			 has_nul;	/* an item contains a NUL byte */
+	struct block		*block;		/* --pipe: its input */
+	int			 rr;		/* --round-robin: takes more */
+	int			 toolong;	/* its item alone exceeds -s */
 
 	/* Filled in by the worker. */
 	int			 slot;
@@ -232,8 +304,11 @@ struct job {
 	int			 requeue;	/* --memfree killed it: again */
 	double			 not_before;	/* requeued: start (clock_mono) */
 	struct rusage		 ru;		/* its process's, from wait4 */
+	unsigned long long	 sent;		/* bytes given to its input */
 	char			*errmsg;	/* "parx: ..." lines for stderr */
-	char			*cmdline;	/* shell-quoted, for logs */
+	char			*cmdline;	/* shell-quoted, for -t */
+	char			*logcmd;	/* the joblog's Command */
+	char			*logline;	/* --joblog -: printed after */
 	char			*tag;		/* --tag, --tagstring prefix */
 	size_t			 taglen;
 	struct sink		 sink[2];	/* stdout, stderr */
@@ -252,6 +327,7 @@ void	 job_errorf(struct job *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 job_failed(struct job *, int status);
 void	 job_reset(struct job *);
+void	 job_input_free(struct job *);
 void	 job_free(struct job *);
 
 /* queue.c: the bounded job queue. */
@@ -265,25 +341,96 @@ void	 queue_close(void);
 void	 queue_drain(void);		/* free what is left */
 
 /* reader.c */
-int	 reader_start(void);
+extern unsigned long long jobs_total;	/* {##}: set before any job runs */
+void	 reader_init(void);
+void	 reader_names(char ***, int *);
+int	 reader_start(const struct tmpl *);
+
+/* shell.c: speaking to /bin/sh. */
+enum shctx { SH_UNQ, SH_SQ, SH_DQ, SH_ANSI, SH_ARITH, SH_COMMENT, SH_DOC,
+    SH_DOCRAW };
+
+/* Where in a -c script a value goes. */
+struct shpos {
+	unsigned char	 ctx;		/* enum shctx */
+	unsigned char	 bq;		/* `...` around it */
+	unsigned char	 esc;		/* right after a backslash */
+	unsigned char	 dollar;	/* right after a $ */
+	unsigned char	 dash;		/* here-document of <<- */
+	unsigned char	 bol;		/* only tabs before it on its line */
+	unsigned char	 param;		/* inside ${...}: } ends it */
+	unsigned char	 nested_doc;	/* in $( ) etc. inside one */
+	const char	*delim;		/* here-document delimiter */
+	size_t		 dlen;
+};
+
+void	 shell_quote(struct strbuf *, const char *, size_t);
+void	 shell_quote_line(struct strbuf *, const char *, size_t);
+void	 sh_unline(struct strbuf *, const char *);
+void	 sh_lex(const char *, size_t, const size_t *at, size_t nat,
+	    struct shpos *, char **delims);
+int	 sh_quote(struct strbuf *, const char *, size_t, const struct shpos *);
+
+/* pipe.c: --pipe and --pipe-part, the reader's side. */
+void	 pipe_init(void);
+unsigned long long pipe_read(void);
+struct block *pipe_header(void);
+const char *pipe_input_name(void);
+void	 pipe_input_failed(void);
+int	 pipe_failed(void);
+void	 pipe_cleanup(void);
 
 /* template.c: the command template. */
 struct tmpl;
-struct tmpl *tmpl_new(char **words, int nwords, const char *replace,
-	    const char *script, const char *shell);
-struct tmpl *tmpl_new_string(const char *);
-void	 tmpl_expand(const struct tmpl *, const struct job *, int slot,
+
+struct tmpl_args {
+	char		**words;	/* COMMAND ARG... */
+	int		  nwords;
+	const char	 *replace;	/* -I STR */
+	const char	 *script;	/* -c SCRIPT */
+	const char	 *shell;
+	char *const	 *names;	/* --header: column names, from {1} */
+	int		  nnames;
+	int		  repeat;	/* -X: words with {} once per item */
+	int		  string;	/* one string, nothing appended */
+	int		  fromlog;	/* --retry-failed */
+};
+
+/* A job being packed by -X or -m (tmpl_pack_add). */
+struct pack {
+	size_t		 chars;		/* bytes, as -s counts them */
+	size_t		 ptrs;
+	size_t		 maxv;		/* the longest value */
+	size_t		 n;		/* items */
+	size_t		 last;		/* chars after the last add */
+	size_t		*wlen;		/* words that join the items */
+	size_t		*wadd;
+	size_t		 lim_chars, lim_sys, lim_word;
+	struct strbuf	 scratch;
+};
+
+struct tmpl *tmpl_new(const struct tmpl_args *);
+struct tmpl *tmpl_new_string(const char *, char *const *names, int nnames);
+int	 tmpl_expand(const struct tmpl *, const struct job *, int slot,
 	    struct argv *);
 void	 tmpl_cmdline(const struct tmpl *, char **argv, struct strbuf *);
+void	 tmpl_logline(const struct tmpl *, const struct job *, char **argv,
+	    struct strbuf *);
 int	 tmpl_has_repl(const struct tmpl *);
+int	 tmpl_has_total(const struct tmpl *);
 const char *tmpl_const_prog(const struct tmpl *);
-void	 shell_quote(struct strbuf *, const char *, size_t);
 void	 tmpl_free(struct tmpl *);
+void	 tmpl_pack_init(const struct tmpl *, struct pack *, long maxchars);
+void	 tmpl_pack_reset(const struct tmpl *, struct pack *);
+int	 tmpl_pack_add(const struct tmpl *, struct pack *, const char *,
+	    size_t);
+size_t	 tmpl_pack_chars(const struct tmpl *, const char *, size_t);
+void	 tmpl_pack_free(struct pack *);
 
 /* spawn.c */
 void	 spawn_init(const char *prog);
-int	 spawn_job(char **argv, char **envp, int fd_out, int fd_err,
-	    pid_t *pid);
+int	 spawn_job(char **argv, char **envp, int fd_in, int fd_out,
+	    int fd_err, pid_t *pid);
 int	 spawn_error(struct job *, int err, const char *name);
 void	 spawn_restore_nofile(rlim_t);
 void	 spawn_limits(void);
@@ -353,7 +500,7 @@ void	 run_attempt(struct job *, char **argv, char **envp, char *scratch,
 	    int wakefd);
 
 /* worker.c */
-int	 workers_start(int n);
+int	 workers_start(int n, const struct tmpl *cmd, const struct tmpl *tag);
 void	 workers_join(void);
 
 /* collect.c: runs in the main thread. */
@@ -361,11 +508,14 @@ void	 collect_init(void);
 void	 collect_run(void);
 void	 collect_put(struct job *);	/* takes ownership */
 void	 collect_total(unsigned long long);
+void	 collect_read(unsigned long long);	/* jobs read so far */
+double	 collect_timeout(void);		/* --timeout N%: seconds, or 0 */
 int	 collect_status(void);		/* the jobs' exit status */
 int	 collect_window(unsigned long long seq, double until);
 void	 collect_wake(void);
 void	 collect_worker_done(void);
 void	 collect_workers(int);
+int	 collect_draw(int fd, const char *title);
 
 /* joblog.c */
 struct logent {
@@ -374,13 +524,53 @@ struct logent {
 	char	*cmd;
 };
 
-int	 joblog_open(const char *path, int resume);
+int	 joblog_open(const char *path, int load, int append);
 int	 joblog_parse_line(const char *line, size_t len,
 	    unsigned long long *seq, struct logent *);
 const struct logent *joblog_find(unsigned long long seq);
-void	 joblog_write(const struct job *);
-void	 joblog_cmd_key(struct strbuf *, const char *cmdline);
+const struct logent *joblog_at(size_t, unsigned long long *seq);
+void	 joblog_write(struct job *);
 void	 joblog_close(void);
+
+/*
+ * timeline.c: the picture of a run as SVG, for --timeline and
+ * parx-timeline.  A timeline belongs to one thread.
+ */
+struct tljob {
+	unsigned long long	 seq;
+	double			 start;		/* Unix time; 0: not started */
+	double			 runtime;
+	const char		*host;		/* NULL or ":": this machine */
+	size_t			 hostlen;
+	int			 slot;		/* 1-based; 0: not known */
+	int			 exitval;	/* -1 when a signal ended it */
+	int			 sig;		/* 0, or -1: number not known */
+	int			 timed_out;
+	const char		*cmd;		/* any bytes, or NULL */
+	size_t			 cmdlen;
+};
+
+struct timeline;
+struct timeline *timeline_new(void);
+void	 timeline_add(struct timeline *, const struct tljob *);
+void	 timeline_add_job(struct timeline *, const struct job *);
+size_t	 timeline_count(const struct timeline *);
+int	 timeline_signum(const char *);
+int	 timeline_write(struct timeline *, int fd, const char *title);
+void	 timeline_free(struct timeline *);
+
+/* tlread.c: one line of a job log, for parx-timeline. */
+struct tlbufs {				/* decoded JSON strings */
+	struct strbuf	 cmd;
+	struct strbuf	 host;
+	struct strbuf	 key;
+	struct strbuf	 sig;
+};
+
+int	 tlread_header(const char *, size_t);
+int	 tlread_tsv(const char *, size_t, struct tljob *);
+int	 tlread_json(const char *, size_t, struct tljob *, struct tlbufs *);
+void	 tlbufs_free(struct tlbufs *);
 
 /* bar.c */
 void	 bar_init(void);

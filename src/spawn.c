@@ -401,10 +401,10 @@ child_start(struct child *c, char *stack)
 
 static int
 spawn_clone(pid_t *pid, const char *path, char **argv, char **envp,
-    int fd_out, int fd_err)
+    const int *fd)
 {
 	char stack[CHILD_STACK] __attribute__((aligned(16)));
-	struct child c = { path, argv, envp, { devnull, fd_out, fd_err }, -1,
+	struct child c = { path, argv, envp, { fd[0], fd[1], fd[2] }, -1,
 	    0 };
 	uint64_t all = ~(uint64_t)0, old;
 	pid_t p;
@@ -428,10 +428,10 @@ spawn_clone(pid_t *pid, const char *path, char **argv, char **envp,
 
 static int
 spawn_once(pid_t *pid, const char *path, char **argv, char **envp,
-    const posix_spawn_file_actions_t *fa, int fd_out, int fd_err)
+    const posix_spawn_file_actions_t *fa, const int *fd)
 {
 	if (cloned)
-		return spawn_clone(pid, path, argv, envp, fd_out, fd_err);
+		return spawn_clone(pid, path, argv, envp, fd);
 	if (path != NULL)
 		return posix_spawn(pid, path, fa, &attr, argv, envp);
 	return posix_spawnp(pid, argv[0], fa, &attr, argv, envp);
@@ -443,7 +443,7 @@ spawn_once(pid_t *pid, const char *path, char **argv, char **envp,
  */
 static int
 spawn_sh(pid_t *pid, const char *path, char **argv, char **envp,
-    const posix_spawn_file_actions_t *fa, int fd_out, int fd_err)
+    const posix_spawn_file_actions_t *fa, const int *fd)
 {
 	char *found = NULL, **av;
 	int n, rc;
@@ -459,28 +459,30 @@ spawn_sh(pid_t *pid, const char *path, char **argv, char **envp,
 	av[0] = "sh";
 	av[1] = (char *)path;
 	memcpy(av + 2, argv + 1, n * sizeof(*av));
-	rc = spawn_once(pid, "/bin/sh", av, envp, fa, fd_out, fd_err);
+	rc = spawn_once(pid, "/bin/sh", av, envp, fa, fd);
 	free(av);
 	free(found);
 	return rc;
 }
 
 /*
- * Starts argv with stdin from /dev/null and stdout, stderr on fd_out,
- * fd_err (-1: inherit parx's).  Returns 0, or an errno value; EAGAIN is
- * retried after a growing back-off, as process limits are often brief.
+ * Starts argv with stdin from fd_in (-1: /dev/null) and stdout, stderr on
+ * fd_out, fd_err (-1: inherit parx's).  Returns 0, or an errno value;
+ * EAGAIN is retried after a growing back-off, as process limits are often
+ * brief.
  */
 int
-spawn_job(char **argv, char **envp, int fd_out, int fd_err, pid_t *pid)
+spawn_job(char **argv, char **envp, int fd_in, int fd_out, int fd_err,
+    pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	struct timespec ts = { 0, 1000000 };
 	const char *path = NULL;
-	int rc, tries;
+	int rc, tries, fd[3] = { fd_in >= 0 ? fd_in : devnull, fd_out, fd_err };
 
 	posix_spawn_file_actions_init(&fa);
 	if (!cloned) {
-		posix_spawn_file_actions_adddup2(&fa, devnull, 0);
+		posix_spawn_file_actions_adddup2(&fa, fd[0], 0);
 		if (fd_out >= 0)
 			posix_spawn_file_actions_adddup2(&fa, fd_out, 1);
 		if (fd_err >= 0)
@@ -491,7 +493,7 @@ spawn_job(char **argv, char **envp, int fd_out, int fd_err, pid_t *pid)
 	else if (strchr(argv[0], '/') != NULL)
 		path = argv[0];
 	for (tries = 0;; tries++) {
-		rc = spawn_once(pid, path, argv, envp, &fa, fd_out, fd_err);
+		rc = spawn_once(pid, path, argv, envp, &fa, fd);
 		if (rc != EAGAIN || tries == 40)
 			break;
 		nanosleep(&ts, NULL);
@@ -499,7 +501,7 @@ spawn_job(char **argv, char **envp, int fd_out, int fd_err, pid_t *pid)
 			ts.tv_nsec *= 2;
 	}
 	if (rc == ENOEXEC)
-		rc = spawn_sh(pid, path, argv, envp, &fa, fd_out, fd_err);
+		rc = spawn_sh(pid, path, argv, envp, &fa, fd);
 	posix_spawn_file_actions_destroy(&fa);
 	return rc;
 }

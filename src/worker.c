@@ -41,8 +41,8 @@ struct worker {
 
 static struct worker *workers;
 static int nworkers;
-static struct tmpl *cmdtmpl;
-static struct tmpl *tagtmpl;
+static const struct tmpl *cmdtmpl;
+static const struct tmpl *tagtmpl;
 static pthread_mutex_t slotlock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char *slotused;	/* slotused[s - 1]: s is taken */
 static uint64_t jitter_seed;	/* --retry-delay */
@@ -118,24 +118,46 @@ delay_until(double at)
 			break;
 }
 
-/* Checks the joblog entry of a resumed run; returns 1 to skip the job. */
+/* Shortens a command line for a message: one line, at most 60 bytes. */
+static void
+brief(struct strbuf *sb, const char *s)
+{
+	size_t n = strcspn(s, "\n");
+
+	sb->len = 0;
+	if (n > 60)
+		n = 57;
+	sb_add(sb, s, n);
+	if (s[n] != '\0')
+		sb_adds(sb, "...");
+}
+
+/*
+ * Checks the joblog entry of a resumed run; returns 1 to skip the job.
+ * Only a job that would be skipped must have the command logged for its
+ * number: --resume-failed runs a failed one again whatever it ran.
+ */
 static int
 resume_skip(struct worker *w, struct job *j)
 {
 	const struct logent *e = joblog_find(j->seq);
+	struct strbuf was = { 0 }, now = { 0 };
 
 	if (e == NULL)
 		return 0;
-	joblog_cmd_key(&w->key, w->cmd.s);
-	if (strcmp(e->cmd, w->key.s) != 0) {
-		output_msgf("parx: --resume: job %llu ran '%s' but would now "
-		    "run '%s' (the input or the command changed)\n", j->seq,
-		    e->cmd, w->cmd.s);
-		stop_request(STOP_FATAL, SIGTERM);
-		return 1;
-	}
 	if (opts.resume_failed && (e->exitval != 0 || e->sig != 0))
 		return 0;
+	if (strcmp(e->cmd, w->key.s) == 0)
+		return 1;
+	brief(&was, e->cmd);
+	brief(&now, w->key.s);
+	output_msgf("parx: cannot resume: job %llu of %s ran '%s', but would "
+	    "now run '%s'; the input or the command changed (start a new "
+	    "--joblog to run everything)\n", j->seq, opts.joblog, was.s,
+	    now.s);
+	sb_free(&was);
+	sb_free(&now);
+	stop_request(STOP_FATAL, SIGTERM);
 	return 1;
 }
 
@@ -230,31 +252,64 @@ requeue(struct job *j)
 	return JOB_DONE;
 }
 
-/* Expands j's command for this worker and slot; 0, or 1 when j is done. */
+/* Expands job j's command; 0, or -1 when it cannot run (it failed). */
 static int
 prepare(struct worker *w, struct job *j)
 {
-	j->slot = w->slot;
-	j->wakefd = w->wakefd;
-	snprintf(w->slotvar, sizeof(w->slotvar), "PARX_SLOT=%d", j->slot);
-	snprintf(w->seqvar, sizeof(w->seqvar), "PARX_SEQ=%llu", j->seq);
 	if (j->has_nul) {
 		job_errorf(j, "job %llu: item contains a NUL byte (use -0)",
 		    j->seq);
 		job_failed(j, 126);
-		return 1;
+		return -1;
 	}
-	tmpl_expand(cmdtmpl, j, j->slot, &w->av);
+	if (j->toolong) {
+		job_errorf(j, "job %llu: item too long for -s %ld", j->seq,
+		    opts.maxchars);
+		job_failed(j, 126);
+		return -1;
+	}
+	if (tmpl_expand(cmdtmpl, j, j->slot, &w->av) == -1) {
+		job_errorf(j, "job %llu: an item cannot be substituted safely "
+		    "where the -c script puts it (see QUOTING in parx(1))",
+		    j->seq);
+		job_failed(j, 126);
+		return -1;
+	}
 	/* A requeued job may have another slot now. */
 	free(j->tag);
 	free(j->cmdline);
-	j->tag = j->cmdline = NULL;
+	free(j->logcmd);
+	j->tag = j->cmdline = j->logcmd = NULL;
 	if (opts.tag || opts.tagstring != NULL)
 		set_tag(w, j);
-	if (opts.dry_run || opts.verbose || opts.joblog != NULL) {
+	if (opts.dry_run || opts.verbose) {
 		tmpl_cmdline(cmdtmpl, w->av.v, &w->cmd);
 		j->cmdline = xstrdup(w->cmd.s);
 	}
+	/* The log's spelling: to write, or to compare when resuming. */
+	if ((opts.joblog != NULL && !opts.dry_run) || opts.resume ||
+	    opts.resume_failed || opts.timeline != NULL)
+		tmpl_logline(cmdtmpl, j, w->av.v, &w->key);
+	if ((opts.joblog != NULL && !opts.dry_run) || opts.timeline != NULL)
+		j->logcmd = xstrdup(w->key.s);
+	return 0;
+}
+
+/*
+ * Sets job j up for this worker and slot; 0, or 1 when j is done without
+ * running (skipped, failed to expand, --dry-run).
+ */
+static int
+setup(struct worker *w, struct job *j)
+{
+	if (j->skip)
+		return 1;	/* --retry-failed: done already */
+	j->slot = w->slot;
+	j->wakefd = w->wakefd;
+	snprintf(w->slotvar, sizeof(w->slotvar), "PARX_SLOT=%d", j->slot);
+	snprintf(w->seqvar, sizeof(w->seqvar), "PARX_SEQ=%llu", j->seq);
+	if (prepare(w, j) == -1)
+		return 1;
 	if ((opts.resume || opts.resume_failed) && resume_skip(w, j)) {
 		j->skip = 1;
 		return 1;
@@ -275,7 +330,7 @@ prepare(struct worker *w, struct job *j)
 static enum fate
 run_job(struct worker *w, struct job *j)
 {
-	if (prepare(w, j))
+	if (setup(w, j))
 		return JOB_DONE;
 	if (may_start(w) == -1)
 		return JOB_DROP;
@@ -354,8 +409,11 @@ worker_main(void *arg)
 			done = 0;
 		else if (f == JOB_DROP)
 			job_free(j);
-		else
+		else {
+			if (j->block != NULL || j->rr)
+				job_input_free(j);
 			collect_put(j);
+		}
 	}
 	collect_worker_done();
 	return NULL;
@@ -379,14 +437,12 @@ worker_free(struct worker *w)
  * process limit (ulimit -u) allows no more threads, which is said once.
  */
 int
-workers_start(int n)
+workers_start(int n, const struct tmpl *cmd, const struct tmpl *tag)
 {
 	int i, rc;
 
-	cmdtmpl = tmpl_new(opts.cmd, opts.ncmd, opts.replace, opts.script,
-	    opts.shell);
-	if (opts.tagstring != NULL)
-		tagtmpl = tmpl_new_string(opts.tagstring);
+	cmdtmpl = cmd;
+	tagtmpl = tag;
 	spawn_init(tmpl_const_prog(cmdtmpl));
 	jitter_seed = (uint64_t)(clock_wall() * 1e6) ^ (uint64_t)getpid() << 32;
 	run_init();
@@ -429,7 +485,4 @@ workers_join(void)
 	}
 	free(workers);
 	free(slotused);
-	tmpl_free(cmdtmpl);
-	if (tagtmpl != NULL)
-		tmpl_free(tagtmpl);
 }

@@ -245,5 +245,34 @@ need_script()
 	same "" "$(cat stopped)" "stopped, then reading"
 	same rc=0 "$(cat rc)" "exit status"
 	same "got hello $M" "$(cat out)" stdout
-	[ ! -s err ]
+	# Only the hint for items typed on a terminal.
+	same "parx: reading items from the terminal, one per line; end them with Ctrl-D (or give them with :::, ::::, -a or a pipe)" \
+	    "$(cat err)" stderr
+}
+
+@test "--pipe: a background parx reading the terminal stops; fg lets it read" {
+	need_script
+	{
+		printf '%q --pipe -N 1 -k sed s/^/got:/ >out 2>err & echo $! >pid\n' \
+		    "$PARX"
+		waitfor pid
+		p=$(cat pid)
+		wait_state "$p" T 2>stopped
+		printf 'fg\n'
+		wait_state "$p" S 2>>stopped
+		printf 'hello %s\n' "$M"
+		printf '\004'
+		while kill -0 "$p" 2>/dev/null; do
+			sleep 0.05
+		done
+		printf 'echo "rc=$?" >rc\n'
+		waitfor rc
+		printf 'exit\n'
+	} | timeout 60 script -qfc 'bash --norc --noprofile -i' /dev/null \
+	    >/dev/null 2>&1 3>&-
+	same "" "$(cat stopped)" "stopped, then reading"
+	same rc=0 "$(cat rc)" "exit status"
+	same "got:hello $M" "$(cat out)" stdout
+	same "parx: reading items from the terminal, one per line; end them with Ctrl-D (or give them with :::, ::::, -a or a pipe)" \
+	    "$(cat err)" stderr
 }

@@ -255,6 +255,38 @@ still_nothing()
 	nothing_left
 }
 
+@test "--memfree with --pipe: the job killed runs again with its whole block" {
+	# As above, with blocks of one line on the jobs' stdin: job 2 is
+	# killed after it read its block, and its second run reads it again.
+	printf 'line-a\nline-b\n' >in
+	# (Input redirected on the command itself: a background command's
+	# standard input is /dev/null otherwise.)
+	PARX_PROC=$T/proc "$PARX" --pipe -N 1 -k -j2 --delay 0.5 \
+	    --memfree 1G -c '
+	    read -r line; echo x >>runs-$PARX_SEQ; n=$(wc -l <runs-$PARX_SEQ)
+	    trap "touch killed-$PARX_SEQ.\$n; exit 1" TERM
+	    touch started-$PARX_SEQ.$n
+	    while [ ! -e go ]; do sleep 0.05; done
+	    echo "$PARX_SEQ run $n: $line" ; : '"$M" <in >out 2>err 3>&- &
+	pid=$!
+	waitfor started-1.1 started-2.1
+	meminfo 400M
+	waitfor killed-2.1
+	meminfo 2G
+	waitfor started-2.2
+	touch go
+	finish_parx
+	same 0 "$rc" "exit status"
+	output=$(cat out)
+	if [ -e killed-1.1 ]; then
+		expect "1 run 2: line-a" "2 run 2: line-b"
+	else
+		expect "1 run 1: line-a" "2 run 2: line-b"
+	fi
+	[ ! -s err ]
+	nothing_left
+}
+
 @test "--memfree larger than any machine: nothing starts until killed, cleanly" {
 	"$PARX" --memfree 1000T -c 'touch started-{}' ::: 1 2 >out 2>err 3>&- &
 	pid=$!
@@ -311,6 +343,13 @@ still_nothing()
 		}
 		[ ! -e started ]
 	done
+}
+
+@test "--memfree with --round-robin is a usage error (a job's input is not kept)" {
+	run --separate-stderr parx --pipe --round-robin --memfree 1G cat </dev/null
+	usage_error
+	same "parx: --round-robin cannot be used with --memfree (a job's input is not kept)" \
+	    "${stderr_lines[0]}" "message"
 }
 
 @test "usage errors name the option and the value" {

@@ -443,21 +443,6 @@ line_tsv(const struct job *j, int exitval, int sig)
 	sb_addc(&line, '\n');
 }
 
-static void
-addf(struct strbuf *sb, const char *fmt, ...)
-{
-	char	 buf[1024];	/* enough for any double in %.6f */
-	va_list	 ap;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_add(sb, buf, (size_t)n < sizeof(buf) ? (size_t)n :
-		    sizeof(buf) - 1);
-}
-
 /* One JSON object, on one line (SPEC 11.3). */
 static void
 line_json(const struct job *j, int exitval, int sig)
@@ -466,8 +451,8 @@ line_json(const struct job *j, int exitval, int sig)
 	char		 name[32];
 	size_t		 n;
 
-	addf(&line, "{\"seq\":%llu,\"slot\":%d,\"host\":\":\",\"command\":",
-	    j->seq, j->slot);
+	sb_addf(&line, "{\"seq\":%llu,\"slot\":%d,\"host\":\":\","
+	    "\"command\":", j->seq, j->slot);
 	json_str(&line, cmd, strlen(cmd));
 	sb_adds(&line, ",\"argv\":[");
 	for (w = j->argvbuf; w != NULL && w < j->argvbuf + j->argvlen;
@@ -477,19 +462,19 @@ line_json(const struct job *j, int exitval, int sig)
 			sb_addc(&line, ',');
 		json_str(&line, w, n);
 	}
-	addf(&line, "],\"start\":%.3f,\"runtime\":%.3f,\"exit\":", j->start,
-	    j->runtime);
+	sb_addf(&line, "],\"start\":%.3f,\"runtime\":%.3f,\"exit\":",
+	    j->start, j->runtime);
 	if (sig != 0)
-		addf(&line, "null,\"signal\":\"%s\"",
+		sb_addf(&line, "null,\"signal\":\"%s\"",
 		    sig_name(sig, name, sizeof(name)));
 	else
-		addf(&line, "%d,\"signal\":null", exitval);
-	addf(&line, ",\"timed_out\":%s,\"attempts\":%d,\"stdin_bytes\":%llu,"
-	    "\"stdout_bytes\":%llu,\"stderr_bytes\":%llu,\"maxrss_kb\":%ld,"
-	    "\"user_cpu\":%.6f,\"sys_cpu\":%.6f}\n",
-	    j->timed_out ? "true" : "false", j->attempts, j->sent,
-	    j->sink[0].bytes,
-	    j->sink[1].bytes, j->maxrss_kb, j->user_cpu, j->sys_cpu);
+		sb_addf(&line, "%d,\"signal\":null", exitval);
+	sb_addf(&line, ",\"timed_out\":%s,\"attempts\":%d,"
+	    "\"stdin_bytes\":%llu,\"stdout_bytes\":%llu,"
+	    "\"stderr_bytes\":%llu,\"maxrss_kb\":%ld,\"user_cpu\":%.6f,"
+	    "\"sys_cpu\":%.6f}\n", j->timed_out ? "true" : "false",
+	    j->attempts, j->sent, j->sink[0].bytes, j->sink[1].bytes,
+	    j->maxrss_kb, j->user_cpu, j->sys_cpu);
 }
 
 /*

@@ -42,6 +42,8 @@ void	 sb_grow(struct strbuf *, size_t);
 void	 sb_add(struct strbuf *, const void *, size_t);
 void	 sb_addc(struct strbuf *, int);
 void	 sb_adds(struct strbuf *, const char *);
+void	 sb_addf(struct strbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 void	 sb_free(struct strbuf *);
 
 /* An argv built from words appended one after the other; reused per job. */

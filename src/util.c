@@ -139,6 +139,22 @@ sb_adds(struct strbuf *sb, const char *s)
 	sb_add(sb, s, strlen(s));
 }
 
+/* Appends a formatted piece of at most 1023 bytes (numbers, names). */
+void
+sb_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	char	 buf[1024];	/* enough for any double in %.6f */
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb_add(sb, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+		    sizeof(buf) - 1);
+}
+
 void
 sb_free(struct strbuf *sb)
 {

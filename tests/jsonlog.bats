@@ -246,3 +246,12 @@ EOF
 	run -0 jq -s 'map(.user_cpu + .sys_cpu) | add' "$LOG"
 	[[ $output =~ ^[0-9.e-]+$ ]]
 }
+
+@test "JSON log: --retry-failed runs the failed jobs of a JSON log again" {
+	parx --joblog "$LOG" -c 'echo {}; [ {} != 2 ]' ::: 1 2 3 >/dev/null || true
+	run -1 --separate-stderr parx --joblog "$LOG" --retry-failed
+	expect 2
+	same 4 "$(wc -l <"$LOG")" "lines in the log"
+	same '2 "echo 2; [ 2 != 2 ]" 1' "$(tail -n 1 "$LOG" |
+	    jq -r '"\(.seq) \(.command | tojson) \(.exit)"')"
+}

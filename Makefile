@@ -22,7 +22,7 @@ SRCS = src/main.c src/options.c src/reader.c src/queue.c src/job.c \
        src/sink.c \
        src/outbuf.c src/output.c src/collect.c src/joblog.c src/bar.c \
        src/stop.c src/io.c src/util.c src/timeline.c src/pipe.c \
-       src/block.c src/resource.c
+       src/block.c src/json.c src/results.c src/summary.c src/resource.c
 OBJS = $(SRCS:.c=.o)
 
 # parx-timeline draws a run from its job log, with parx's drawing code.
@@ -160,9 +160,9 @@ fuzz/parse-fuzz: fuzz/parse_fuzz.c fuzz/common.h src/options.c \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/parse_fuzz.c src/util.c
 
 fuzz/joblog-fuzz: fuzz/joblog_fuzz.c fuzz/common.h src/joblog.c \
-    src/shell.c src/io.c src/util.c src/parx.h
+    src/shell.c src/json.c src/io.c src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/joblog_fuzz.c src/joblog.c \
-	    src/shell.c src/io.c src/util.c
+	    src/shell.c src/json.c src/io.c src/util.c
 
 fuzz/timeline-fuzz: fuzz/timeline_fuzz.c fuzz/common.h src/tlread.c \
     src/timeline.c src/io.c src/util.c src/parx.h

@@ -61,7 +61,10 @@ if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/parx-bench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+shm=
+[ -d /dev/shm ] && [ -w /dev/shm ] &&
+    shm=$(mktemp -d /dev/shm/parx-bench.XXXXXX 2>/dev/null) || shm=
+trap 'rm -rf "$tmp" ${shm:+"$shm"}' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 mkdir -p "$results"
@@ -168,6 +171,12 @@ time_round() {
 	done
 }
 
+# What the --results and --joblog runs of W2 left: gone after each round,
+# so that the file systems (a tmpfs is memory) do not fill up.
+clean_results() {
+	rm -rf "$tmp"/r-* "$tmp"/r.* "$tmp"/f-* "$tmp"/l.* ${shm:+"$shm"/*}
+}
+
 # run_workload WORKLOAD OUTPUT: checks, then times the rounds.
 run_workload() {
 	w=$1 o=$2
@@ -179,6 +188,7 @@ run_workload() {
 			sed 's/^/    /' "$tmp/err" | head -n 5 >&2
 			echo "$name" >>"$tmp/$w.failed"
 		fi
+		clean_results
 	done <"$tmp/$w.spec"
 	touch "$tmp/$w.failed"
 	r=1
@@ -201,6 +211,7 @@ run_workload() {
 			k=$((k - 1))
 		done
 		time_round "$w" "$r" "$o" "$@"
+		clean_results
 		r=$((r + 1))
 	done
 }
@@ -396,6 +407,24 @@ fi
 add W2 "floor -j2 drain" ok "$F -m drain -j2 -n $N -- echo {}"
 add W2 "parx -j2" lines "$P -j2 echo <$I"
 add W2 "parx -j2 -k" order "$P -j2 -k echo <$I"
+# What keeping results costs: each run writes to new names ($$ is the
+# shell hyperfine starts), in $TMPDIR, and on a tmpfs where there is one.
+# The floor with -r writes the same entries: what the file system costs.
+TQ=$(q "$tmp")
+add W2 "floor drain -r DIR" ok "$F -m drain -r $TQ/f-\$\$ -j2 -n $N -- echo {}"
+add W2 "parx --results DIR" lines "$P -j2 --results $TQ/r-\$\$ echo <$I"
+if [ -n "$shm" ]; then
+	SQ=$(q "$shm")
+	add W2 "floor drain -r shmDIR" ok \
+	    "$F -m drain -r $SQ/f-\$\$ -j2 -n $N -- echo {}"
+	add W2 "parx --results shmDIR" lines \
+	    "$P -j2 --results $SQ/r-\$\$ echo <$I"
+fi
+add W2 "parx --results F.jsonl" lines \
+    "$P -j2 --results $TQ/r.\$\$.jsonl echo <$I"
+add W2 "parx --results F.csv" lines "$P -j2 --results $TQ/r.\$\$.csv echo <$I"
+add W2 "parx --joblog F.jsonl" lines \
+    "$P -j2 --joblog $TQ/l.\$\$.jsonl echo <$I"
 add W2 "xargs -P2 -n1" lines "xargs -P2 -n1 echo <$I"
 if [ -n "$gnupar" ]; then
 	add W2 "parallel -j2" lines "parallel --will-cite -j2 echo <$I"
@@ -467,6 +496,7 @@ HUGEL=$(hsize "$HUGE")
 w4_small="NA NA NA" w4_smin=NA w4_smax=NA w4_mid=$w4_small
 w4_large=$w4_small w4_group=$w4_small w4_keep=$w4_small
 w4_fbuf=$w4_small w4_fstr=$w4_small w4_xsmall=$w4_small
+w4_rdir=$w4_small w4_rjson=$w4_small w4_jlog=$w4_small
 if want W4; then
 	say "W4 memory"
 	# The small case runs 5 times: its spread shows how much the peak RSS
@@ -488,6 +518,19 @@ if want W4; then
 	say "  one big job: $w4_group"
 	w4_keep=$(rss "$tmp/four" "$PARX" -j2 -k "$floor" -w "$HUGE" ::: 1)
 	say "  one big job, -k: $w4_keep"
+	# Keeping results of the big job: its output is text, as zero bytes
+	# would take six times their size in JSON.
+	w4_rdir=$(rss "$tmp/four" "$PARX" -j2 --results "$tmp/w4r" \
+	    "$floor" -t "$HUGE" ::: 1)
+	rm -rf "$tmp/w4r"
+	say "  one big job, --results DIR: $w4_rdir"
+	w4_rjson=$(rss "$tmp/four" "$PARX" -j2 --results "$tmp/w4r.jsonl" \
+	    "$floor" -t "$HUGE" ::: 1)
+	rm -f "$tmp/w4r.jsonl"
+	say "  one big job, --results F.jsonl: $w4_rjson"
+	w4_jlog=$(rss "$tmp/four" "$PARX" -j2 --joblog "$tmp/w4l.jsonl" \
+	    "$floor" -w "$HUGE" ::: 1)
+	say "  one big job, --joblog F.jsonl: $w4_jlog"
 	w4_fbuf=$(rss "$tmp/four" "$floor" -m buffer -n 1 -- \
 	    "$floor" -w "$HUGE")
 	w4_fstr=$(rss "$tmp/four" "$floor" -m stream -n 1 -- \
@@ -615,6 +658,9 @@ report_w4() {
 	w4row "parx -j2 true, $LARGE jobs" "$w4_large" 0
 	w4row "parx -j2, 1 job printing $HUGEL" "$w4_group" "$HUGE"
 	w4row "parx -j2 -k, 1 job printing $HUGEL" "$w4_keep" "$HUGE"
+	w4row "  --results DIR (text output)" "$w4_rdir" "$HUGE"
+	w4row "  --results F.jsonl (text output)" "$w4_rjson" "$HUGE"
+	w4row "  --joblog F.jsonl" "$w4_jlog" "$HUGE"
 	w4row "floor buffer, 1 job printing $HUGEL" "$w4_fbuf" "$HUGE"
 	w4row "floor stream, 1 job printing $HUGEL" "$w4_fstr" "$HUGE"
 	w4row "xargs -P2 -n1 true, $SMALL jobs" "$w4_xsmall" 0
@@ -649,6 +695,18 @@ targets_w2() {
 		target "W2 $m <= 1.10x drain floor" "$(fmt %.3fx "$v")" \
 		    "$(verdict "$v" le 1.10)"
 	done
+	for m in "parx --results DIR" ${shm:+"parx --results shmDIR"} \
+	    "parx --results F.jsonl" "parx --results F.csv" \
+	    "parx --joblog F.jsonl"; do
+		v=$(stat ratio W2 "$m" "parx -j2")
+		target "W2 $m <= 1.05x parx -j2" "$(fmt %.3fx "$v")" \
+		    "$(verdict "$v" le 1.05)"
+	done
+	for d in DIR ${shm:+shmDIR}; do
+		v=$(stat ratio W2 "parx --results $d" "floor drain -r $d")
+		target "W2 parx --results $d <= 1.10x floor -r $d" \
+		    "$(fmt %.3fx "$v")" "$(verdict "$v" le 1.10)"
+	done
 }
 
 targets_w3() {
@@ -666,7 +724,10 @@ targets_w3() {
 targets_w4() {
 	for c in "$SMALL jobs:$w4_small" "$MID jobs:$w4_mid" \
 	    "$LARGE jobs:$w4_large" "1 job of $HUGEL:$w4_group" \
-	    "1 job of $HUGEL, -k:$w4_keep"; do
+	    "1 job of $HUGEL, -k:$w4_keep" \
+	    "1 job of $HUGEL, --results DIR:$w4_rdir" \
+	    "1 job of $HUGEL, --results F.jsonl:$w4_rjson" \
+	    "1 job of $HUGEL, --joblog F.jsonl:$w4_jlog"; do
 		k=${c#*:}
 		k=${k%% *}
 		v=$(kib_to_mb "$k")

@@ -12,13 +12,14 @@ _parx_short_noarg='-0 -i -k -m -r -t -u -X -h -V'
 _parx_short_arg='-a -c -d -E -I -j -L -n -N -P -s'
 _parx_long_noarg='--null --link --xargs --no-run-if-empty --shuf --plus
     --fail-fast --dry-run --verbose --resume --resume-failed --retry-failed
-    --bar --group --line-buffer --lb --ungroup --keep-order --tag --help
-    --version --pipe --pipe-part --round-robin --cat --fifo'
+    --bar --summary --no-summary --group --line-buffer --lb --ungroup
+    --keep-order --tag --help --version --pipe --pipe-part --round-robin
+    --cat --fifo'
 _parx_long_arg='--delimiter --arg-file --max-args --max-lines --max-chars
     --colsep --header --shell --jobs --max-procs --timeout --retries --halt
-    --delay --joblog --timeline --tmpdir --tagstring --block --block-size
-    --recend --recstart --load --memfree --nice --limit-mem --limit-cpu
-    --limit-files --retry-delay --retry-on'
+    --delay --joblog --joblog-format --timeline --tmpdir --tagstring
+    --results --block --block-size --recend --recstart --load --memfree
+    --nice --limit-mem --limit-cpu --limit-files --retry-delay --retry-on'
 
 # The long option that $1 names, exactly or as an unambiguous prefix, with
 # "=" appended when it takes an argument; nothing when there is none.
@@ -62,8 +63,11 @@ _parx_values()
 	local ncpu
 
 	case $1 in
-	-a | --arg-file | --joblog | --timeline | --tmpdir)
+	-a | --arg-file | --joblog | --timeline | --tmpdir | --results)
 		_parx_files=1
+		;;
+	--joblog-format)
+		_parx_filter 'json tsv' "$2"
 		;;
 	--halt)
 		_parx_filter 'never soon,fail=1 now,fail=1 soon,success=1

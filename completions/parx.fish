@@ -14,12 +14,13 @@ function __parx_scan
     set -l words (commandline -opc)
     set -l long_arg delimiter arg-file max-args max-lines max-chars colsep \
         header shell jobs max-procs timeout retries halt delay joblog \
-        timeline tmpdir tagstring block block-size recend recstart load \
-        memfree nice limit-mem limit-cpu limit-files retry-delay retry-on
+        joblog-format timeline tmpdir tagstring results block block-size \
+        recend recstart load memfree nice limit-mem limit-cpu limit-files \
+        retry-delay retry-on
     set -l long_all $long_arg null link xargs no-run-if-empty shuf plus \
         fail-fast dry-run verbose resume resume-failed retry-failed bar \
-        group line-buffer lb ungroup keep-order tag help version pipe \
-        pipe-part round-robin cat fifo
+        summary no-summary group line-buffer lb ungroup keep-order tag help \
+        version pipe pipe-part round-robin cat fifo
     set -l expect 0
     set -l ddash 0
     set -l script 0
@@ -218,6 +219,9 @@ complete -c parx -n '__parx_is options script' -s t -l verbose \
     -d 'print each command to stderr as it starts'
 complete -c parx -n '__parx_is options script' -l joblog -r -F \
     -d 'append a line per finished job to FILE'
+complete -c parx -n '__parx_is options script' -l joblog-format -x \
+    -a 'json\t"JSON lines" tsv\t"GNU parallel\'s format"' \
+    -d 'format of the job log'
 complete -c parx -n '__parx_is options script' -l resume \
     -d 'skip jobs the joblog shows as done'
 complete -c parx -n '__parx_is options script' -l resume-failed \
@@ -230,6 +234,10 @@ complete -c parx -n '__parx_is options script' -l timeline -r -F \
     -d 'draw the run as an SVG timeline in FILE at the end'
 complete -c parx -n '__parx_is options script' -l tmpdir -x \
     -a '(__fish_complete_directories)' -d 'keep spilled output in DIR'
+complete -c parx -n '__parx_is options script' -l summary \
+    -d 'list failed jobs at the end'
+complete -c parx -n '__parx_is options script' -l no-summary \
+    -d 'no list of failed jobs at the end'
 complete -c parx -n '__parx_is options script' -l retry-delay -x \
     -a '100ms 1s 1s,1m 5s,5m' -d 'wait D before a retry, doubling up to MAX'
 complete -c parx -n '__parx_is options script' -l retry-on -x \
@@ -264,6 +272,8 @@ complete -c parx -n '__parx_is options script' -l tag \
     -d "prefix output lines with the job's items"
 complete -c parx -n '__parx_is options script' -l tagstring -x \
     -d 'prefix output lines with STR'
+complete -c parx -n '__parx_is options script' -l results -r -F \
+    -d 'keep outputs and statuses in DIR or FILE.jsonl, .csv, .tsv'
 
 complete -c parx -n '__parx_is options script' -s h -l help \
     -d 'print the help and exit'

@@ -363,7 +363,7 @@ check_opts(void)
 			CHECK(opts.sources[i].nwords >= 0, "words");
 	if (opts.pipe == PIPE_NONE) {
 		CHECK(!opts.roundrobin && !opts.cat && !opts.fifo &&
-		    opts.block == 0 && opts.header == 0, "--pipe options");
+		    opts.block == 0 && opts.header <= 1, "--pipe options");
 		return;
 	}
 	CHECK(opts.block != 0 && opts.recend != NULL && opts.recstart != NULL &&

@@ -1,9 +1,10 @@
 /*
  * collect.c - the collector, which runs in the main thread: takes finished
- * jobs from the workers, writes the joblog line and the progress bar, and
- * has each job's output printed in one piece (output.c), in completion
- * order or, with -k, in input order.  --halt is decided in collect_put,
- * in the worker's thread, before that worker can start another job.
+ * jobs from the workers, writes the joblog line, the progress bar and the
+ * failure summary (summary.c), and has each job's output printed in one
+ * piece (output.c), in completion order or, with -k, in input order.
+ * --halt is decided in collect_put, in the worker's thread, before that
+ * worker can start another job.
  *
  * Under -k, results waiting behind an unfinished job sit in a ring indexed
  * by sequence number.  Without -k, a finished job waits when a running job
@@ -340,6 +341,8 @@ process(struct job *j)
 		joblog_write(j);
 	if (tl != NULL && !j->skip && !j->interrupted)
 		timeline_add_job(tl, j);
+	if (opts.summary && j->failed && !j->skip && !j->interrupted)
+		summary_add(j);
 	/* The bar's line must not run into job output on a terminal. */
 	if (opts.bar)
 		bar_clear();
@@ -533,6 +536,8 @@ collect_status(void)
 {
 	if (opts.bar)
 		bar_finish(c.ndone, c.nfailed, c.total - c.nskipped);
+	if (opts.summary)
+		summary_print(c.nfailed, c.ndone);
 	free(ring);
 	if (holdfd >= 0)
 		close(holdfd);

@@ -114,8 +114,9 @@ job_reset(struct job *j)
 	j->status = j->termsig = j->timed_out = j->failed = 0;
 	j->nostart = j->requeue = 0;
 	j->limit = LIMIT_NONE;
-	memset(&j->ru, 0, sizeof(j->ru));
 	j->sent = 0;
+	j->maxrss_kb = 0;
+	j->user_cpu = j->sys_cpu = 0;
 }
 
 void
@@ -131,6 +132,7 @@ job_free(struct job *j)
 	free(j->cmdline);
 	free(j->logcmd);
 	free(j->logline);
+	free(j->argvbuf);
 	free(j->tag);
 	free(j);
 }

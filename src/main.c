@@ -217,6 +217,23 @@ check_maxchars(const struct tmpl *t)
 		}
 }
 
+/* Before threads: the joblog, in the format asked for, which it must be. */
+static void
+open_joblog(void)
+{
+	int rc;
+
+	rc = joblog_open(opts.joblog, opts.resume || opts.resume_failed ||
+	    opts.retry_failed, !opts.dry_run, opts.joblog_json);
+	if (rc == JOBLOG_MISMATCH)
+		errx(255, "joblog %s is %s, not %s (see --joblog-format)",
+		    opts.joblog, opts.joblog_json ? "tab-separated" :
+		    "JSON lines", opts.joblog_json ? "JSON lines" :
+		    "tab-separated");
+	if (rc == -1)
+		err(255, "cannot open joblog %s", opts.joblog);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -235,9 +252,10 @@ main(int argc, char **argv)
 		pipe_init();
 	if (opts.dry_run)
 		opts.keep_order = 1;
-	if (opts.joblog != NULL && joblog_open(opts.joblog, opts.resume ||
-	    opts.resume_failed || opts.retry_failed, !opts.dry_run) == -1)
-		err(255, "cannot open joblog %s", opts.joblog);
+	if (opts.joblog != NULL)
+		open_joblog();
+	if (opts.results != NULL && !opts.dry_run && results_open() == -1)
+		err(255, "cannot write results to %s", opts.results);
 	reader_init();
 	make_templates(&cmd, &tag);
 	check_maxchars(cmd);
@@ -270,6 +288,12 @@ main(int argc, char **argv)
 		joblog_close();
 	if (tlfd != -1)
 		timeline_finish(tlfd, argc, argv);
+	/* A job's results could not be written: said once, and an error. */
+	if (opts.results != NULL && !opts.dry_run) {
+		if (results_failed())
+			rc = 255;
+		results_close();
+	}
 	/* The reader may still block on its input: exit without it. */
 	exit(stop_status(rc));
 }

@@ -34,7 +34,8 @@ enum {
 	OPT_TAGSTRING, OPT_TIMELINE, OPT_HELP, OPT_VERSION, OPT_PIPE,
 	OPT_PIPEPART, OPT_BLOCK, OPT_RECEND, OPT_RECSTART, OPT_HEADER,
 	OPT_ROUNDROBIN, OPT_CAT, OPT_FIFO, OPT_PLUS, OPT_RETRYFAILED, OPT_SHUF,
-	OPT_TMPDIR, OPT_LOAD, OPT_MEMFREE, OPT_NICE, OPT_LIMITMEM, OPT_LIMITCPU,
+	OPT_TMPDIR, OPT_JOBLOGFMT, OPT_RESULTS, OPT_SUMMARY, OPT_NOSUMMARY,
+	OPT_LOAD, OPT_MEMFREE, OPT_NICE, OPT_LIMITMEM, OPT_LIMITCPU,
 	OPT_LIMITFILES, OPT_RETRYDELAY, OPT_RETRYON
 };
 
@@ -77,12 +78,15 @@ static const struct option longopts[] = {
 	{ "dry-run",		no_argument,		NULL, OPT_DRYRUN },
 	{ "verbose",		no_argument,		NULL, 't' },
 	{ "joblog",		required_argument,	NULL, OPT_JOBLOG },
+	{ "joblog-format",	required_argument,	NULL, OPT_JOBLOGFMT },
 	{ "resume",		no_argument,		NULL, OPT_RESUME },
 	{ "resume-failed",	no_argument,		NULL, OPT_RESUMEFAILED },
 	{ "retry-failed",	no_argument,		NULL, OPT_RETRYFAILED },
 	{ "bar",		no_argument,		NULL, OPT_BAR },
 	{ "timeline",		required_argument,	NULL, OPT_TIMELINE },
 	{ "tmpdir",		required_argument,	NULL, OPT_TMPDIR },
+	{ "summary",		no_argument,		NULL, OPT_SUMMARY },
+	{ "no-summary",		no_argument,		NULL, OPT_NOSUMMARY },
 	{ "group",		no_argument,		NULL, OPT_GROUP },
 	{ "line-buffer",	no_argument,		NULL, OPT_LINEBUF },
 	{ "lb",			no_argument,		NULL, OPT_LINEBUF },
@@ -90,6 +94,7 @@ static const struct option longopts[] = {
 	{ "keep-order",		no_argument,		NULL, 'k' },
 	{ "tag",		no_argument,		NULL, OPT_TAG },
 	{ "tagstring",		required_argument,	NULL, OPT_TAGSTRING },
+	{ "results",		required_argument,	NULL, OPT_RESULTS },
 	{ "load",		required_argument,	NULL, OPT_LOAD },
 	{ "memfree",		required_argument,	NULL, OPT_MEMFREE },
 	{ "nice",		required_argument,	NULL, OPT_NICE },
@@ -122,7 +127,7 @@ static const char helptext[] =
 "  -m, --xargs           as many as fit; {} in a word joins them with spaces\n"
 "  -s, --max-chars N     at most N bytes of command line (default: the limit)\n"
 "  -r, --no-run-if-empty accepted: empty input runs nothing anyway\n"
-"      --pipe, --pipe-part  stdin (or a file) is data, cut into blocks for the\n"
+"      --pipe, --pipe-part  stdin (or a file) is data, cut in blocks for the\n"
 "        jobs' stdin: --block (--block-size) SIZE, -N RECORDS, --recend,\n"
 "        --recstart STR, --header N, --round-robin, --cat, --fifo\n"
 "Command:\n"
@@ -132,9 +137,8 @@ static const char helptext[] =
 "Running:\n"
 "  -j, -P, --jobs, --max-procs N  N jobs at once: N, N%, +N, -N, 0 (CPUs)\n"
 "      --timeout D       kill a job running longer than D (1.5, 2m, 200%)\n"
-"      --retries N       run a failed job up to N more times\n"
-"      --retry-delay D[,MAX]  wait D before a retry, doubling up to MAX\n"
-"      --retry-on LIST   retry only on: 1,3-5 (exit), timeout, signal, nostart\n"
+"      --retries N       run a failed job up to N more times, --retry-delay\n"
+"        D[,MAX] apart (doubling), if --retry-on 1,3-5,timeout,signal,nostart\n"
 "      --halt POLICY     never, soon|now,fail|success|done=N or N%\n"
 "      --fail-fast       same as --halt now,fail=1\n"
 "      --delay D         wait D between starting two jobs\n"
@@ -143,9 +147,11 @@ static const char helptext[] =
 "      --dry-run         print the commands, run nothing\n"
 "  -t, --verbose         print each command to stderr as it starts\n"
 "      --joblog FILE     append a line per finished job to FILE (-: stdout)\n"
+"      --joblog-format F json or tsv (default: json for FILE.jsonl)\n"
 "      --resume, --resume-failed  skip the jobs done, succeeded in the joblog\n"
 "      --retry-failed    run the failed jobs of the joblog again\n"
 "      --bar             show progress on stderr\n"
+"      --summary, --no-summary  list failed jobs at the end (default: tty)\n"
 "      --tmpdir DIR      keep spilled output in DIR (default: $TMPDIR, /tmp)\n"
 "      --timeline FILE   draw the run as an SVG timeline in FILE at the end\n"
 "Output:\n"
@@ -155,6 +161,7 @@ static const char helptext[] =
 "  -k, --keep-order      print results in input order\n"
 "      --tag             prefix output lines with the job's items\n"
 "      --tagstring STR   prefix output lines with STR\n"
+"      --results DEST    keep outputs and statuses (DIR, .jsonl, .csv, .tsv)\n"
 "  -h, --help            print this help and exit (-V, --version: version)\n"
 "\n"
 "Replacement strings: {} {.} {/} {//} {/.} {#} {%} {N} {N.} ..., see parx(1).\n"
@@ -857,14 +864,14 @@ set_colsep(const char *arg)
 
 /* The --pipe-part file: one, and seekable (regular or a block device). */
 static void
-check_pipe_file(void)
+check_pipe_file(int seen_sep)
 {
 	const struct source *src = opts.sources;
 	const char *name;
 	struct stat st;
 	int rc;
 
-	if (opts.nsources == 0 || src->type == SRC_WORDS)
+	if (opts.nsources == 0 || src->type == SRC_WORDS || seen_sep)
 		usage_error("--pipe-part needs a file: -a FILE or :::: FILE");
 	if (opts.nsources > 1)
 		usage_error("--pipe-part takes one file");
@@ -882,7 +889,7 @@ check_pipe_file(void)
 
 /* The options of --pipe and --pipe-part agree; their defaults. */
 static void
-check_pipe(void)
+check_pipe(int seen_sep)
 {
 	if (opts.pipe == PIPE_NONE) {
 		if (pipe_only != NULL)
@@ -899,11 +906,11 @@ check_pipe(void)
 			    INT_MAX);
 		return;
 	}
-	if (opts.pipe == PIPE_STREAM && opts.nsources > 0)
+	if (opts.pipe == PIPE_STREAM && (opts.nsources > 0 || seen_sep))
 		usage_error("--pipe reads standard input, not :::, :::: or -a "
 		    "(use --pipe-part for a file)");
 	if (opts.pipe == PIPE_PART)
-		check_pipe_file();
+		check_pipe_file(seen_sep);
 	if (opts.maxargs > 0)
 		usage_error("-n cannot be used with --pipe "
 		    "(-N counts records)");
@@ -1015,6 +1022,7 @@ static void
 set_escapes(const char *name, char **s, size_t *len)
 {
 	free(*s);
+	*s = NULL;
 	if (parse_escapes(optarg, s, len) == -1)
 		usage_error("invalid %s '%s' (escapes: \\n \\t \\0 \\\\ \\xHH)",
 		    name, optarg);
@@ -1103,7 +1111,7 @@ opt_command(int c)
 	return 1;
 }
 
-static int	opt_log(int);
+static int	opt_log(int, const char **);
 
 static void
 set_halt(int c)
@@ -1125,7 +1133,7 @@ set_halt(int c)
 
 /* Options about running jobs; returns 0 when c is not one of them. */
 static int
-opt_running(int c, const char **jobs)
+opt_running(int c, const char **jobs, const char **logfmt)
 {
 	long v;
 
@@ -1157,20 +1165,30 @@ opt_running(int c, const char **jobs)
 		opts.verbose = 1;
 		break;
 	default:
-		return opt_log(c);
+		return opt_log(c, logfmt);
 	}
 	return 1;
 }
 
 /* The job log, resuming, the bar and --tmpdir; 0 for other options. */
 static int
-opt_log(int c)
+opt_log(int c, const char **logfmt)
 {
 	struct stat st;
 
 	switch (c) {
 	case OPT_JOBLOG:
 		opts.joblog = optarg;
+		break;
+	case OPT_JOBLOGFMT:
+		if (strcmp(optarg, "json") == 0)
+			opts.joblog_json = 1;
+		else if (strcmp(optarg, "tsv") == 0)
+			opts.joblog_json = 0;
+		else
+			usage_error("invalid --joblog-format '%s' "
+			    "(tsv or json)", optarg);
+		*logfmt = optarg;
 		break;
 	case OPT_RESUME:
 		opts.resume = 1;
@@ -1199,6 +1217,10 @@ opt_log(int c)
 		if (access(optarg, W_OK | X_OK) == -1)
 			usage_error("--tmpdir %s: %s", optarg, strerror(errno));
 		opts.tmpdir = optarg;
+		break;
+	case OPT_SUMMARY:
+	case OPT_NOSUMMARY:
+		opts.summary = c == OPT_SUMMARY;
 		break;
 	default:
 		return 0;
@@ -1328,6 +1350,9 @@ opt_output(int c, char **argv)
 	case OPT_TAGSTRING:
 		opts.tagstring = optarg;
 		break;
+	case OPT_RESULTS:
+		opts.results = optarg;
+		break;
 	default:
 		return 0;
 	}
@@ -1416,10 +1441,72 @@ options_finish(int seen_sep)
 	}
 }
 
+/* Whether the last component of path ends in extension ext. */
+static int
+has_ext(const char *path, const char *ext)
+{
+	size_t n = strlen(path), k = strlen(ext);
+	const char *base = strrchr(path, '/');
+
+	base = base != NULL ? base + 1 : path;
+	return n > k && strcmp(path + n - k, ext) == 0 &&
+	    path + n - k > base;
+}
+
+/*
+ * --results: a file whose extension names its format, else a directory.
+ * Another extension is refused, unless the name ends in '/' or is a
+ * directory already.
+ */
+static void
+results_kind(const char *path)
+{
+	const char *base = strrchr(path, '/'), *dot;
+	struct stat st;
+
+	if (*path == '\0')
+		usage_error("--results needs a directory or file name");
+	if (has_ext(path, ".jsonl") || has_ext(path, ".json"))
+		opts.results_fmt = RES_JSON;
+	else if (has_ext(path, ".csv"))
+		opts.results_fmt = RES_CSV;
+	else if (has_ext(path, ".tsv"))
+		opts.results_fmt = RES_TSV;
+	else {
+		opts.results_fmt = RES_DIR;
+		base = base != NULL ? base + 1 : path;
+		dot = strrchr(base, '.');
+		if (dot != NULL && dot > base && dot[1] != '\0' &&
+		    (stat(path, &st) == -1 || !S_ISDIR(st.st_mode)))
+			usage_error("unknown --results extension '%s' (use a "
+			    "directory, or FILE.jsonl, .json, .csv or .tsv)",
+			    dot);
+	}
+}
+
+/* The formats of the logs, and what --results means, once all are read. */
+static void
+options_formats(const char *logfmt)
+{
+	if (logfmt == NULL && opts.joblog != NULL)
+		opts.joblog_json = has_ext(opts.joblog, ".jsonl") ||
+		    has_ext(opts.joblog, ".json");
+	if (logfmt != NULL && opts.joblog == NULL)
+		usage_error("--joblog-format needs --joblog FILE");
+	if (opts.results != NULL) {
+		results_kind(opts.results);
+		if (opts.outmode == OUT_UNGROUP)
+			usage_error("--results cannot be combined with -u "
+			    "(the output must pass through parx)");
+	}
+	if (opts.summary < 0)
+		opts.summary = isatty(2);
+}
+
 void
 options_parse(int argc, char **argv)
 {
-	const char *jobs = NULL, *e;
+	const char *jobs = NULL, *logfmt = NULL, *e;
 	int c, seen;
 
 	opts.delim = '\n';
@@ -1430,10 +1517,11 @@ options_parse(int argc, char **argv)
 	opts.tmpdir = (e = getenv("TMPDIR")) != NULL && *e != '\0' ?
 	    e : "/tmp";
 	memset(&given, 0, sizeof(given));
+	opts.summary = -1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
 		if (!opt_input(c) && !opt_items(c) && !opt_pipe(c) &&
-		    !opt_command(c) && !opt_running(c, &jobs) &&
+		    !opt_command(c) && !opt_running(c, &jobs, &logfmt) &&
 		    !opt_output(c, argv) && !opt_resources(c))
 			opt_other(c, argv);
 	if (jobs != NULL && parse_jobs(jobs, ncpus(), &opts.jobs) == -1)
@@ -1443,8 +1531,9 @@ options_parse(int argc, char **argv)
 		opts.pack = PACK_JOIN;
 	else if (given.ctx || given.maxlines || opts.maxchars > 0)
 		opts.pack = PACK_CONTEXT;
-	check_pipe();
+	check_pipe(seen);
 	check_combinations();
+	options_formats(logfmt);
 	options_finish(seen);
 	/* Tags need the output: -u then passes it on a line at a time. */
 	if (opts.outmode == OUT_UNGROUP && (opts.tag || opts.tagstring))

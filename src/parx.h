@@ -42,6 +42,8 @@ void	 sb_grow(struct strbuf *, size_t);
 void	 sb_add(struct strbuf *, const void *, size_t);
 void	 sb_addc(struct strbuf *, int);
 void	 sb_adds(struct strbuf *, const char *);
+void	 sb_addf(struct strbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 void	 sb_free(struct strbuf *);
 
 /* An argv built from words appended one after the other; reused per job. */
@@ -78,6 +80,8 @@ enum haltwhat { HALT_SUCCESS, HALT_FAIL, HALT_DONE };
 
 /* --pipe: stdin is data cut into blocks; --pipe-part: so is a file. */
 enum pipemode { PIPE_NONE, PIPE_STREAM, PIPE_PART };
+
+enum resfmt { RES_DIR, RES_JSON, RES_CSV, RES_TSV };
 
 struct halt {
 	enum haltwhen	 when;
@@ -140,6 +144,7 @@ struct opts {
 	int		 dry_run;
 	int		 verbose;
 	const char	*joblog;	/* "-": stdout */
+	int		 joblog_json;	/* JSON lines, not GNU's TSV */
 	int		 resume;
 	int		 resume_failed;
 	int		 retry_failed;
@@ -156,12 +161,15 @@ struct opts {
 	double		 retry_max;
 	struct retryon	*retry_on;	/* --retry-on, or NULL: any failure */
 	const char	*timeline;	/* --timeline FILE, or NULL */
+	int		 summary;	/* list failed jobs at the end */
 	/* output */
 	enum outmode	 outmode;
 	int		 keep_order;
 	int		 tag;
 	const char	*tagstring;
 	const char	*tmpdir;
+	const char	*results;	/* --results DIR or FILE, or NULL */
+	enum resfmt	 results_fmt;
 };
 
 extern struct opts opts;
@@ -198,6 +206,7 @@ struct outbuf {
 	size_t	 head;		/* bytes at the front already printed */
 	int	 err;		/* errno of a failed spill, or 0 */
 	int	 shared;	/* fd is the collector's, not ours */
+	int	 keep;		/* --results: OUTBUF_KEEP, OUTBUF_WHOLE */
 };
 
 /* A contiguous piece of an outbuf: in memory, or in a file. */
@@ -209,6 +218,8 @@ struct piece {
 };
 
 #define OUTBUF_MEMMAX	(64 * 1024)
+#define OUTBUF_KEEP	1	/* printed bytes stay, from offset 0 on */
+#define OUTBUF_WHOLE	2	/* ... and a spill file holds them all */
 
 void	 outbuf_init(struct outbuf *);
 ssize_t	 outbuf_fill(struct outbuf *, int fd);	/* one read from fd */
@@ -219,6 +230,8 @@ void	 outbuf_consume(struct outbuf *, size_t);
 int	 outbuf_write(struct outbuf *, int fd);	/* what is left, to fd */
 int	 outbuf_move(struct outbuf *, int fd, off_t *end);
 void	 outbuf_shrink(struct outbuf *);
+int	 outbuf_whole_file(const struct outbuf *);
+void	 outbuf_unkeep(struct outbuf *);
 void	 outbuf_free(struct outbuf *);
 int	 tmpfile_open(void);
 
@@ -296,19 +309,23 @@ struct job {
 	int			 timed_out;
 	int			 interrupted;	/* by a signal to parx, halt */
 	int			 failed;	/* counts as failed */
+	int			 nostart;	/* the last attempt could not start */
+	int			 attempts;	/* attempts started (--retries) */
 	double			 start;		/* Unix time */
 	double			 runtime;
-	int			 attempts;	/* started so far */
-	int			 nostart;	/* the last one could not start */
 	enum joblimit		 limit;		/* a limit ended it */
 	int			 requeue;	/* --memfree killed it: again */
 	double			 not_before;	/* requeued: start (clock_mono) */
-	struct rusage		 ru;		/* its process's, from wait4 */
 	unsigned long long	 sent;		/* bytes given to its input */
+	long			 maxrss_kb;	/* wait4's rusage */
+	double			 user_cpu;
+	double			 sys_cpu;
 	char			*errmsg;	/* "parx: ..." lines for stderr */
 	char			*cmdline;	/* shell-quoted, for -t */
-	char			*logcmd;	/* the joblog's Command */
+	char			*logcmd;	/* the logs' Command */
 	char			*logline;	/* --joblog -: printed after */
+	char			*argvbuf;	/* JSON log: argv, each word */
+	size_t			 argvlen;	/* NUL-terminated */
 	char			*tag;		/* --tag, --tagstring prefix */
 	size_t			 taglen;
 	struct sink		 sink[2];	/* stdout, stderr */
@@ -517,6 +534,28 @@ void	 collect_worker_done(void);
 void	 collect_workers(int);
 int	 collect_draw(int fd, const char *title);
 
+/* json.c: JSON strings for any bytes (invalid UTF-8 as \udcXX), both ways. */
+struct jesc {			/* streaming: a UTF-8 sequence cut short */
+	unsigned char	 carry[4];
+	int		 n;
+};
+
+struct jcur {			/* reading: what is left of a line */
+	const char	*p;
+	const char	*end;
+};
+
+void	 json_str(struct strbuf *, const char *, size_t);
+void	 json_esc(struct jesc *, struct strbuf *, const char *, size_t,
+	    int last);
+void	 json_ws(struct jcur *);
+int	 json_lit(struct jcur *, const char *);
+int	 json_char(struct jcur *, int);
+int	 json_string(struct jcur *, struct strbuf *);
+int	 json_uint(struct jcur *, unsigned long long *);
+int	 json_int(struct jcur *, int *);
+int	 json_skip(struct jcur *, int depth);
+
 /* joblog.c */
 struct logent {
 	int	 exitval;
@@ -524,8 +563,12 @@ struct logent {
 	char	*cmd;
 };
 
-int	 joblog_open(const char *path, int load, int append);
+#define JOBLOG_MISMATCH	(-2)	/* the file holds the other format */
+
+int	 joblog_open(const char *path, int load, int append, int json);
 int	 joblog_parse_line(const char *line, size_t len,
+	    unsigned long long *seq, struct logent *);
+int	 joblog_parse_json(const char *line, size_t len,
 	    unsigned long long *seq, struct logent *);
 const struct logent *joblog_find(unsigned long long seq);
 const struct logent *joblog_at(size_t, unsigned long long *seq);
@@ -571,6 +614,15 @@ int	 tlread_header(const char *, size_t);
 int	 tlread_tsv(const char *, size_t, struct tljob *);
 int	 tlread_json(const char *, size_t, struct tljob *, struct tlbufs *);
 void	 tlbufs_free(struct tlbufs *);
+/* results.c: --results DIR or FILE; written by the worker of each job. */
+int	 results_open(void);
+void	 results_write(struct job *);
+int	 results_failed(void);
+void	 results_close(void);
+
+/* summary.c: the failed jobs, said at the end; the collector's. */
+void	 summary_add(const struct job *);
+void	 summary_print(unsigned long long failed, unsigned long long done);
 
 /* bar.c */
 void	 bar_init(void);
@@ -624,5 +676,7 @@ void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
+const char *sig_name(int, char *, size_t);
+int	 sig_num(const char *);
 
 #endif /* PARX_H */

@@ -33,6 +33,7 @@
 #include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -182,19 +183,27 @@ check_soon(struct run *r)
 	r->check_at = clock_mono();
 }
 
+/*
+ * Reaps the job's process with wait4, which gives its resource use (and
+ * that of the descendants it waited for) at no extra cost.
+ */
 static void
 reap(struct run *r)
 {
 	struct job *j = r->job;
+	struct rusage ru;
 	pid_t p;
 	int st;
 
 	do
-		p = wait4(r->pid, &st, WNOHANG, &j->ru);
+		p = wait4(r->pid, &st, WNOHANG, &ru);
 	while (p == -1 && errno == EINTR);
 	if (p != r->pid)
 		return;
 	r->reaped = 1;
+	j->maxrss_kb = ru.ru_maxrss;
+	j->user_cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+	j->sys_cpu = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	if (WIFEXITED(st))
 		j->status = WEXITSTATUS(st);
 	else if (WIFSIGNALED(st)) {
@@ -712,11 +721,10 @@ static int
 cpu_limited(const struct run *r)
 {
 	const struct job *j = r->job;
-	double cpu = j->ru.ru_utime.tv_sec + j->ru.ru_utime.tv_usec / 1e6 +
-	    j->ru.ru_stime.tv_sec + j->ru.ru_stime.tv_usec / 1e6;
 
 	return j->termsig == SIGXCPU || (j->termsig == SIGKILL &&
-	    !r->signalled && cpu >= (double)opts.limit_cpu);
+	    !r->signalled && j->user_cpu + j->sys_cpu >=
+	    (double)opts.limit_cpu);
 }
 
 /* What the job's end means: its status, and what to tell the user. */

@@ -22,10 +22,13 @@
  *
  * Neither writes live under --retries or --memfree (an attempt may not
  * be the last: a failed one is retried, --memfree may end one to run it
- * again) nor, for group, under --bar (the collector alone writes between bar
- * redraws).  Live writes never block: a full output sets blocked, and the
- * worker polls for POLLOUT before reading the job's pipe again, so the job
- * waits for the reader as it would writing to stdout itself.
+ * again) nor, for group, under --bar (the collector alone writes between
+ * bar redraws).  Under --results every byte stays in the outbuf until the
+ * job ends (printed or not), so that results.c can write it: there is
+ * then no splice from the job's pipe straight to the output.  Live writes
+ * never block: a full output sets blocked, and the worker polls for
+ * POLLOUT before reading the job's pipe again, so the job waits for the
+ * reader as it would writing to stdout itself.
  */
 #include <errno.h>
 #include <string.h>
@@ -37,6 +40,7 @@
 static int pass_ok;		/* group sinks may pass through */
 static int line_live;		/* line sinks write as lines come */
 static int single;		/* one job at a time */
+static int keep;		/* --results: OUTBUF_KEEP or OUTBUF_WHOLE */
 
 void
 sink_init(int nworkers)
@@ -47,6 +51,9 @@ sink_init(int nworkers)
 	    !opts.dry_run;
 	line_live = opts.outmode == OUT_LINE && last;
 	single = nworkers == 1;
+	if (opts.results != NULL)
+		keep = opts.results_fmt == RES_DIR ? OUTBUF_WHOLE :
+		    OUTBUF_KEEP;
 }
 
 /* Before an attempt: empty sinks. */
@@ -62,6 +69,7 @@ sink_start(struct job *j)
 		sb_free(&k->pend);
 		memset(k, 0, sizeof(*k));
 		outbuf_init(&k->buf);
+		k->buf.keep = keep;
 		k->stream = s;
 		k->bol = 1;
 	}
@@ -251,7 +259,8 @@ sink_feed(struct job *j, int s, int fd, char *scratch, int final)
 			sink_push(j, s);
 		/* Passing through with nothing held: no copy at all. */
 		if (k->live && !k->blocked && !final && j->tag == NULL &&
-		    outbuf_left(&k->buf) == 0 && k->pendoff == k->pend.len) {
+		    !keep && outbuf_left(&k->buf) == 0 &&
+		    k->pendoff == k->pend.len) {
 			n = output_splice_some(s, fd);
 			if (n >= 0) {
 				k->bytes += (unsigned long long)n;

@@ -7,6 +7,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +181,22 @@ sb_adds(struct strbuf *sb, const char *s)
 	sb_add(sb, s, strlen(s));
 }
 
+/* Appends a formatted piece of at most 1023 bytes (numbers, names). */
+void
+sb_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	char	 buf[1024];	/* enough for any double in %.6f */
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb_add(sb, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+		    sizeof(buf) - 1);
+}
+
 void
 sb_free(struct strbuf *sb)
 {
@@ -242,4 +259,72 @@ argv_free(struct argv *av)
 	free(av->off);
 	free(av->v);
 	memset(av, 0, sizeof(*av));
+}
+
+static const struct {
+	int		 sig;
+	const char	*name;
+} signames[] = {
+	{ SIGHUP, "HUP" }, { SIGINT, "INT" }, { SIGQUIT, "QUIT" },
+	{ SIGILL, "ILL" }, { SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" },
+	{ SIGBUS, "BUS" }, { SIGFPE, "FPE" }, { SIGKILL, "KILL" },
+	{ SIGUSR1, "USR1" }, { SIGSEGV, "SEGV" }, { SIGUSR2, "USR2" },
+	{ SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" },
+#ifdef SIGSTKFLT
+	{ SIGSTKFLT, "STKFLT" },
+#endif
+	{ SIGCHLD, "CHLD" }, { SIGCONT, "CONT" }, { SIGSTOP, "STOP" },
+	{ SIGTSTP, "TSTP" }, { SIGTTIN, "TTIN" }, { SIGTTOU, "TTOU" },
+	{ SIGURG, "URG" }, { SIGXCPU, "XCPU" }, { SIGXFSZ, "XFSZ" },
+	{ SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" }, { SIGWINCH, "WINCH" },
+	{ SIGIO, "IO" },
+#ifdef SIGPWR
+	{ SIGPWR, "PWR" },
+#endif
+	{ SIGSYS, "SYS" },
+};
+
+/* The name of signal sig as kill -l spells it, with SIG: "SIGKILL". */
+const char *
+sig_name(int sig, char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
+		if (signames[i].sig == sig) {
+			snprintf(buf, n, "SIG%s", signames[i].name);
+			return buf;
+		}
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+		snprintf(buf, n, "SIGRTMIN+%d", sig - SIGRTMIN);
+	else
+		snprintf(buf, n, "SIG%d", sig);
+	return buf;
+}
+
+/* The number of the signal sig_name calls s (SIG optional), or -1. */
+int
+sig_num(const char *s)
+{
+	size_t i;
+	long v;
+	char *end;
+	int rt = 0;
+
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
+		if (strcmp(signames[i].name, s) == 0)
+			return signames[i].sig;
+	if (strncmp(s, "RTMIN+", 6) == 0) {
+		s += 6;
+		rt = 1;
+	}
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 1000)
+		return -1;
+	return rt ? SIGRTMIN + (int)v : (int)v;
 }

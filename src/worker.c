@@ -256,6 +256,9 @@ requeue(struct job *j)
 static int
 prepare(struct worker *w, struct job *j)
 {
+	int logged = (opts.joblog != NULL && !opts.dry_run) ||
+	    opts.timeline != NULL || opts.results != NULL;
+
 	if (j->has_nul) {
 		job_errorf(j, "job %llu: item contains a NUL byte (use -0)",
 		    j->seq);
@@ -279,7 +282,8 @@ prepare(struct worker *w, struct job *j)
 	free(j->tag);
 	free(j->cmdline);
 	free(j->logcmd);
-	j->tag = j->cmdline = j->logcmd = NULL;
+	free(j->argvbuf);
+	j->tag = j->cmdline = j->logcmd = j->argvbuf = NULL;
 	if (opts.tag || opts.tagstring != NULL)
 		set_tag(w, j);
 	if (opts.dry_run || opts.verbose) {
@@ -287,11 +291,15 @@ prepare(struct worker *w, struct job *j)
 		j->cmdline = xstrdup(w->cmd.s);
 	}
 	/* The log's spelling: to write, or to compare when resuming. */
-	if ((opts.joblog != NULL && !opts.dry_run) || opts.resume ||
-	    opts.resume_failed || opts.timeline != NULL)
+	if (logged || opts.resume || opts.resume_failed)
 		tmpl_logline(cmdtmpl, j, w->av.v, &w->key);
-	if ((opts.joblog != NULL && !opts.dry_run) || opts.timeline != NULL)
+	if (logged)
 		j->logcmd = xstrdup(w->key.s);
+	if (opts.joblog_json && !opts.dry_run) {
+		j->argvbuf = xmalloc(w->av.sb.len);
+		memcpy(j->argvbuf, w->av.sb.s, w->av.sb.len);
+		j->argvlen = w->av.sb.len;
+	}
 	return 0;
 }
 
@@ -342,17 +350,23 @@ run_job(struct worker *w, struct job *j)
 		if (j->requeue)
 			return requeue(j);
 		if (!retry_wanted(j))
-			return JOB_DONE;
+			break;
 		if (opts.retry_delay > 0)
 			return requeue(j);
 		if (opts.delay > 0)
 			w->start_at = queue_delay_next();
 		/* Stopped meanwhile: the failure stands. */
 		if (may_start(w) == -1)
-			return JOB_DONE;
+			break;
 		/* Only the last attempt's output is kept. */
 		job_reset(j);
 	}
+	/* The failure summary names the command; others fail rarely. */
+	if (opts.summary && j->failed && j->cmdline == NULL) {
+		tmpl_cmdline(cmdtmpl, w->av.v, &w->cmd);
+		j->cmdline = xstrdup(w->cmd.s);
+	}
+	return JOB_DONE;
 }
 
 /*
@@ -412,6 +426,8 @@ worker_main(void *arg)
 		else {
 			if (j->block != NULL || j->rr)
 				job_input_free(j);
+			if (opts.results != NULL && !opts.dry_run)
+				results_write(j);
 			collect_put(j);
 		}
 	}

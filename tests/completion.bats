@@ -383,3 +383,30 @@ fish_tl_complete()
 	run -0 zsh_complete 'parx --timel'
 	[ "$output" = 'parx --timeline=' ]
 }
+
+@test "--results, --joblog-format and --summary complete in bash, fish and zsh" {
+	. "$COMPL/parx.bash"
+	bash_complete parx --joblog-format ''
+	[ "${COMPREPLY[*]}" = "json tsv" ]
+	bash_complete parx -k --results oth
+	[ "${COMPREPLY[*]}" = other.log ]
+	bash_complete parx --summ
+	[ "${COMPREPLY[*]}" = --summary ]
+	bash_complete parx --no-s
+	[ "${COMPREPLY[*]}" = --no-summary ]
+	if command -v fish >/dev/null; then
+		run -0 fish_complete 'parx --joblog-format '
+		[ "${lines[*]}" = $'json\tJSON lines tsv\tGNU parallel\'s format' ]
+		run -0 fish_complete 'parx --results oth'
+		[ "$output" = other.log ]
+	fi
+	if command -v zsh >/dev/null && command -v script >/dev/null &&
+	    command -v timeout >/dev/null; then
+		run -0 zsh_complete 'parx --joblog-format j'
+		[ "$output" = 'parx --joblog-format json ' ]
+		run -0 zsh_complete 'parx --results oth'
+		[ "$output" = 'parx --results other.log ' ]
+		run -0 zsh_complete 'parx --no-su'
+		[ "$output" = 'parx --no-summary ' ]
+	fi
+}

@@ -158,6 +158,24 @@ still_nothing()
 	    "job log line"
 }
 
+@test "--limit-cpu: the JSON job log and the failure summary say so too" {
+	command -v python3 >/dev/null 2>&1 ||
+	    skip "python3 is missing: the JSON job log is read with it"
+	run -1 --separate-stderr parx -k --limit-cpu 1 --joblog log.jsonl \
+	    --summary -c '[ {} = spin ] && while :; do :; done; echo {} ok' \
+	    ::: a spin
+	expect "a ok"
+	expect_err "parx: job 2: killed by --limit-cpu after 1s" \
+	    "parx: 1 of 2 jobs failed" \
+	    "parx: job 2: killed by --limit-cpu after 1s: [ spin = spin ] && while :; do :; done; echo spin ok"
+	same "1 0 None None
+2 None SIGXCPU cpu" "$(python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    print(o["seq"], o["exit"], o["signal"], o["limit"])' log.jsonl)" \
+	    "seq, exit, signal, limit"
+}
+
 @test "--limit-cpu: whole seconds, rounded up; soft and hard" {
 	run -0 parx --limit-cpu 2.2 -c 'ulimit -t; ulimit -Ht' ::: x
 	expect 3 4
@@ -224,7 +242,7 @@ still_nothing()
 @test "--memfree: below SIZE/2 the youngest job is killed and runs again" {
 	# Job 1 starts first, job 2 half a second later: job 2 is the
 	# youngest.  A killed job notes when; the jobs end once "go" exists.
-	start_parx -k -j2 --delay 0.5 --memfree 1G --joblog log -c '
+	start_parx -k -j2 --delay 0.5 --memfree 1G --joblog log --results res/ -c '
 	    echo x >>runs-{}; n=$(wc -l <runs-{})
 	    trap "date +%s%N >killed-{}.\$n; exit 1" TERM
 	    echo "{} run $n"; touch started-{}.$n
@@ -248,9 +266,11 @@ still_nothing()
 	else
 		expect "1 run 1" "2 run 2"
 	fi
-	# One line per job in the log, for its last run.
+	# One line per job in the log, for its last run; --results the same.
 	same "1 2" "$(cut -f1 log | sed 1d | sort | tr '\n' ' ' | sed 's/ $//')" \
 	    "job log"
+	same "1 2" "$(ls -A res | tr '\n' ' ' | sed 's/ $//')" "results entries"
+	same "2 run 2" "$(cat res/2/stdout)" "results of job 2"
 	[ ! -s err ]
 	nothing_left
 }

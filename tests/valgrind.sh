@@ -63,6 +63,13 @@ vg timeline 2 "$p" -j3 --joblog "$d/tl.log" --timeline "$d/tl.svg" \
     exitwith ::: 0 1 0 2 0 0
 vg parx-timeline 0 "$tl" -o "$d/tl2.svg" "$d/tl.log"
 vg parx-timeline-json 0 "$tl" -o - "$top/tests/timeline/known.jsonl"
+vg json-log 0 "$p" --joblog "$d/log.jsonl" -j2 echo ::: 1 2 3
+vg json-resume 0 "$p" --joblog "$d/log.jsonl" --resume -j2 echo ::: 1 2 3 4
+vg results-dir 0 "$p" --results "$d/res" -j2 bytes 300000 '{}' ::: 1 2 3
+vg results-jsonl 0 "$p" --results "$d/r.jsonl" -k --lb bytes 300000 '{}' \
+    ::: 1 2 3
+vg results-csv 0 "$p" --results "$d/r.csv" -j2 -n 2 echo ::: a b c
+vg summary 2 "$p" --summary -j2 exitwith ::: 0 3 4
 if [ "$fail" = 0 ]; then
 	echo "valgrind: $runs runs, ok"
 else

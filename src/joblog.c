@@ -19,7 +19,8 @@
  * Or, with FILE.jsonl or --joblog-format json, JSON lines: one object per
  * job with the keys of SPEC 11.3 (seq, slot, host, command, argv, start,
  * runtime, exit, signal, timed_out, attempts, stdin_bytes, stdout_bytes,
- * stderr_bytes, maxrss_kb, user_cpu, sys_cpu), strings escaped by json.c;
+ * stderr_bytes, maxrss_kb, user_cpu, sys_cpu, and limit, which says
+ * when --limit-cpu ended the job), strings escaped by json.c;
  * "command" is the same one-line spelling as the TSV Command column.
  * Its loader gives the same struct logent as the tab-separated one, so
  * one lookup serves both.  A log whose contents are in the other format
@@ -472,9 +473,10 @@ line_json(const struct job *j, int exitval, int sig)
 	sb_addf(&line, ",\"timed_out\":%s,\"attempts\":%d,"
 	    "\"stdin_bytes\":%llu,\"stdout_bytes\":%llu,"
 	    "\"stderr_bytes\":%llu,\"maxrss_kb\":%ld,\"user_cpu\":%.6f,"
-	    "\"sys_cpu\":%.6f}\n", j->timed_out ? "true" : "false",
+	    "\"sys_cpu\":%.6f,\"limit\":%s}\n", j->timed_out ? "true" : "false",
 	    j->attempts, j->sent, j->sink[0].bytes, j->sink[1].bytes,
-	    j->maxrss_kb, j->user_cpu, j->sys_cpu);
+	    j->maxrss_kb, j->user_cpu, j->sys_cpu,
+	    j->limit == LIMIT_CPU ? "\"cpu\"" : "null");
 }
 
 /*

@@ -34,7 +34,9 @@ enum {
 	OPT_TAGSTRING, OPT_TIMELINE, OPT_HELP, OPT_VERSION, OPT_PIPE,
 	OPT_PIPEPART, OPT_BLOCK, OPT_RECEND, OPT_RECSTART, OPT_HEADER,
 	OPT_ROUNDROBIN, OPT_CAT, OPT_FIFO, OPT_PLUS, OPT_RETRYFAILED, OPT_SHUF,
-	OPT_TMPDIR, OPT_JOBLOGFMT, OPT_RESULTS, OPT_SUMMARY, OPT_NOSUMMARY
+	OPT_TMPDIR, OPT_JOBLOGFMT, OPT_RESULTS, OPT_SUMMARY, OPT_NOSUMMARY,
+	OPT_LOAD, OPT_MEMFREE, OPT_NICE, OPT_LIMITMEM, OPT_LIMITCPU,
+	OPT_LIMITFILES, OPT_RETRYDELAY, OPT_RETRYON
 };
 
 static const char shortopts[] = "+:0a:c:d:E:I:i::j:kL:mn:N:P:rs:tuXhV";
@@ -68,6 +70,8 @@ static const struct option longopts[] = {
 	{ "max-procs",		required_argument,	NULL, 'P' },
 	{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
 	{ "retries",		required_argument,	NULL, OPT_RETRIES },
+	{ "retry-delay",	required_argument,	NULL, OPT_RETRYDELAY },
+	{ "retry-on",		required_argument,	NULL, OPT_RETRYON },
 	{ "halt",		required_argument,	NULL, OPT_HALT },
 	{ "fail-fast",		no_argument,		NULL, OPT_FAILFAST },
 	{ "delay",		required_argument,	NULL, OPT_DELAY },
@@ -91,6 +95,12 @@ static const struct option longopts[] = {
 	{ "tag",		no_argument,		NULL, OPT_TAG },
 	{ "tagstring",		required_argument,	NULL, OPT_TAGSTRING },
 	{ "results",		required_argument,	NULL, OPT_RESULTS },
+	{ "load",		required_argument,	NULL, OPT_LOAD },
+	{ "memfree",		required_argument,	NULL, OPT_MEMFREE },
+	{ "nice",		required_argument,	NULL, OPT_NICE },
+	{ "limit-mem",		required_argument,	NULL, OPT_LIMITMEM },
+	{ "limit-cpu",		required_argument,	NULL, OPT_LIMITCPU },
+	{ "limit-files",	required_argument,	NULL, OPT_LIMITFILES },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -127,10 +137,13 @@ static const char helptext[] =
 "Running:\n"
 "  -j, -P, --jobs, --max-procs N  N jobs at once: N, N%, +N, -N, 0 (CPUs)\n"
 "      --timeout D       kill a job running longer than D (1.5, 2m, 200%)\n"
-"      --retries N       run a failed job up to N more times\n"
+"      --retries N       run a failed job up to N more times, --retry-delay\n"
+"        D[,MAX] apart (doubling), if --retry-on 1,3-5,timeout,signal,nostart\n"
 "      --halt POLICY     never, soon|now,fail|success|done=N or N%\n"
 "      --fail-fast       same as --halt now,fail=1\n"
 "      --delay D         wait D between starting two jobs\n"
+"      --load N, --memfree SIZE  start jobs only below load N, above free SIZE\n"
+"      --nice N, --limit-mem SIZE, --limit-cpu D, --limit-files N  for each job\n"
 "      --dry-run         print the commands, run nothing\n"
 "  -t, --verbose         print each command to stderr as it starts\n"
 "      --joblog FILE     append a line per finished job to FILE (-: stdout)\n"
@@ -230,6 +243,142 @@ parse_duration(const char *s, double *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* x >= 0 rounded up, without libm. */
+static unsigned long long
+round_up(double x)
+{
+	unsigned long long r = (unsigned long long)x;
+
+	return (double)r < x ? r + 1 : r;
+}
+
+/*
+ * A memory size (--memfree, --limit-mem): a plain decimal number of
+ * bytes, or one followed by k, M, G, T or P (either case, powers of
+ * 1024), such as 512M or 1.5G.
+ */
+int
+parse_memsize(const char *s, unsigned long long *out)
+{
+	static const char units[] = "kmgtp";
+	const char *u;
+	char *end;
+	double v, mul = 1;
+	size_t n = strspn(s, "0123456789.");
+
+	if (n == 0 || !isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end != s + n || !isfinite(v))
+		return -1;
+	if (*end != '\0') {
+		if ((u = strchr(units, tolower((unsigned char)*end))) == NULL ||
+		    end[1] != '\0')
+			return -1;
+		for (; u >= units; u--)
+			mul *= 1024;
+	}
+	v *= mul;
+	if (v > 0x1p62)
+		return -1;
+	*out = round_up(v);
+	return 0;
+}
+
+/* --load: a load average above 0, or N% of the CPUs. */
+int
+parse_load(const char *s, int ncpu, double *out)
+{
+	size_t n = strspn(s, "0123456789.");
+	char *end;
+	double v;
+
+	if (n == 0 || !isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end != s + n || !isfinite(v))
+		return -1;
+	if (*end == '%') {
+		v = v * ncpu / 100;
+		end++;
+	}
+	if (*end != '\0' || v <= 0 || v > 1e9)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* --retry-delay D[,MAX]: MAX, when given, at least D; else no bound. */
+int
+parse_retry_delay(const char *s, double *d, double *max)
+{
+	const char *comma = strchr(s, ',');
+	char buf[64];
+	size_t n = comma != NULL ? (size_t)(comma - s) : strlen(s);
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (parse_duration(buf, d) == -1)
+		return -1;
+	*max = 1e9;
+	if (comma != NULL && (parse_duration(comma + 1, max) == -1 ||
+	    *max < *d))
+		return -1;
+	return 0;
+}
+
+/* One word of --retry-on: N, A-B, timeout, signal or nostart. */
+static int
+retry_on_word(const char *w, size_t n, struct retryon *r)
+{
+	char buf[16], *dash;
+	long a, b, i;
+
+	if (n == 7 && strncmp(w, "timeout", n) == 0)
+		r->timeout = 1;
+	else if (n == 6 && strncmp(w, "signal", n) == 0)
+		r->signal = 1;
+	else if (n == 7 && strncmp(w, "nostart", n) == 0)
+		r->nostart = 1;
+	else {
+		if (n == 0 || n >= sizeof(buf))
+			return -1;
+		memcpy(buf, w, n);
+		buf[n] = '\0';
+		if ((dash = strchr(buf, '-')) != NULL)
+			*dash++ = '\0';
+		if (parse_count(buf, 1, 255, &a) == -1 || (dash != NULL &&
+		    (!isdigit((unsigned char)*dash) ||
+		    parse_count(dash, a, 255, &b) == -1)))
+			return -1;
+		if (dash == NULL)
+			b = a;
+		for (i = a; i <= b; i++)
+			r->code[i / 8] |= 1 << (i % 8);
+	}
+	return 0;
+}
+
+/* --retry-on LIST: words separated by commas. */
+int
+parse_retry_on(const char *s, struct retryon *r)
+{
+	const char *e;
+
+	memset(r, 0, sizeof(*r));
+	for (;; s = e + 1) {
+		e = s + strcspn(s, ",");
+		if (retry_on_word(s, (size_t)(e - s), r) == -1)
+			return -1;
+		if (*e == '\0')
+			return 0;
+	}
 }
 
 /*
@@ -775,6 +924,9 @@ check_pipe(int seen_sep)
 	if (opts.roundrobin && opts.retries > 0)
 		usage_error("--round-robin cannot be used with --retries "
 		    "(a job's input is not kept)");
+	if (opts.roundrobin && opts.memfree > 0)
+		usage_error("--round-robin cannot be used with --memfree "
+		    "(a job's input is not kept)");
 	if (opts.cat && (opts.fifo || opts.roundrobin))
 		usage_error("--cat cannot be used with %s",
 		    opts.fifo ? "--fifo" : "--round-robin");
@@ -1076,6 +1228,94 @@ opt_log(int c, const char **logfmt)
 	return 1;
 }
 
+static unsigned long long
+need_size(const char *name, const char *arg, unsigned long long min)
+{
+	unsigned long long v;
+
+	if (parse_memsize(arg, &v) == -1)
+		usage_error("invalid size for %s: '%s'", name, arg);
+	if (v < min)
+		usage_error("%s %s is too low: %s", name, arg, min == 1 ?
+		    "it must be more than 0" : "no program runs in less "
+		    "than 1M");
+	return v;
+}
+
+/* Retry back-off; returns 0 when c is not one of them. */
+static int
+opt_retry(int c)
+{
+	switch (c) {
+	case OPT_RETRYDELAY:
+		if (parse_retry_delay(optarg, &opts.retry_delay,
+		    &opts.retry_max) == -1)
+			usage_error("invalid --retry-delay '%s' (a duration, "
+			    "or D,MAX with MAX at least D)", optarg);
+		break;
+	case OPT_RETRYON:
+		opts.retry_on = xrealloc(opts.retry_on,
+		    sizeof(*opts.retry_on));
+		if (parse_retry_on(optarg, opts.retry_on) == -1)
+			usage_error("invalid --retry-on '%s' (exit codes 1-255 "
+			    "and ranges such as 3-5, timeout, signal, "
+			    "nostart)", optarg);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* Resource options; returns 0 when c is not one of them. */
+static int
+opt_resources(int c)
+{
+	double d;
+	long v;
+
+	switch (c) {
+	case OPT_LOAD:
+		if (parse_load(optarg, ncpus(), &opts.load) == -1)
+			usage_error("invalid --load '%s' (a load average above "
+			    "0, or N%% of the CPUs)", optarg);
+		break;
+	case OPT_MEMFREE:
+		opts.memfree = need_size("--memfree", optarg, 1);
+		break;
+	case OPT_NICE:
+		if (parse_count(optarg, -20, 19, &v) == -1)
+			usage_error("invalid niceness '%s' (-20 to 19)", optarg);
+		opts.nice = (int)v;
+		opts.has_nice = 1;
+		break;
+	case OPT_LIMITMEM:
+		opts.limit_mem = need_size("--limit-mem", optarg, 1 << 20);
+		break;
+	case OPT_LIMITCPU:
+		d = need_duration("--limit-cpu", optarg);
+		if (d <= 0)
+			usage_error("--limit-cpu %s is too low: it must be more "
+			    "than 0", optarg);
+		/* The kernel counts whole seconds. */
+		opts.limit_cpu = (long)round_up(d);
+		break;
+	case OPT_LIMITFILES:
+		if (parse_count(optarg, 0, INT_MAX, &v) == -1)
+			usage_error("invalid number for --limit-files: '%s'",
+			    optarg);
+		if (v < 4)
+			usage_error("--limit-files %s is too low: a program "
+			    "needs 3 standard descriptors and one to load its "
+			    "libraries", optarg);
+		opts.limit_files = v;
+		break;
+	default:
+		return opt_retry(c);
+	}
+	return 1;
+}
+
 static void
 set_outmode(enum outmode m, const char *name)
 {
@@ -1282,7 +1522,7 @@ options_parse(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
 		if (!opt_input(c) && !opt_items(c) && !opt_pipe(c) &&
 		    !opt_command(c) && !opt_running(c, &jobs, &logfmt) &&
-		    !opt_output(c, argv))
+		    !opt_output(c, argv) && !opt_resources(c))
 			opt_other(c, argv);
 	if (jobs != NULL && parse_jobs(jobs, ncpus(), &opts.jobs) == -1)
 		usage_error("invalid number of jobs '%s'", jobs);

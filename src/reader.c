@@ -117,7 +117,10 @@ rd_fill(struct rd *r)
 
 	if (r->eof)
 		return 0;
-	got = io_read(r->fd, r->buf, RDBUF);
+	do
+		got = io_read(r->fd, r->buf, RDBUF);
+	/* A background parx reading the terminal: stopped, then on. */
+	while (got == -1 && errno == EIO && stop_tty_read(r->fd));
 	if (got == -1)
 		output_msgf("parx: error reading %s: %s\n",
 		    r->src->type == SRC_STDIN ? "standard input" :

@@ -20,11 +20,12 @@
  *          rest of that line, so memory stays bounded and lines whole.
  *          Under -k only the job whose turn it is writes.
  *
- * Neither writes live under --retries (an attempt may not be the last)
- * nor, for group, under --bar (the collector alone writes between bar
- * redraws).  Under --results every byte stays in the outbuf until the job
- * ends (printed or not), so that results.c can write it: there is then
- * no splice from the job's pipe straight to the output.  Live writes
+ * Neither writes live under --retries or --memfree (an attempt may not
+ * be the last: a failed one is retried, --memfree may end one to run it
+ * again) nor, for group, under --bar (the collector alone writes between
+ * bar redraws).  Under --results every byte stays in the outbuf until the
+ * job ends (printed or not), so that results.c can write it: there is
+ * then no splice from the job's pipe straight to the output.  Live writes
  * never block: a full output sets blocked, and the worker polls for
  * POLLOUT before reading the job's pipe again, so the job waits for the
  * reader as it would writing to stdout itself.
@@ -44,9 +45,11 @@ static int keep;		/* --results: OUTBUF_KEEP or OUTBUF_WHOLE */
 void
 sink_init(int nworkers)
 {
-	pass_ok = opts.outmode == OUT_GROUP && !opts.bar &&
-	    opts.retries == 0 && !opts.dry_run;
-	line_live = opts.outmode == OUT_LINE && opts.retries == 0;
+	int last = opts.retries == 0 && opts.memfree == 0;
+
+	pass_ok = opts.outmode == OUT_GROUP && !opts.bar && last &&
+	    !opts.dry_run;
+	line_live = opts.outmode == OUT_LINE && last;
 	single = nworkers == 1;
 	if (opts.results != NULL)
 		keep = opts.results_fmt == RES_DIR ? OUTBUF_WHOLE :

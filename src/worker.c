@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ static const struct tmpl *cmdtmpl;
 static const struct tmpl *tagtmpl;
 static pthread_mutex_t slotlock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char *slotused;	/* slotused[s - 1]: s is taken */
+static uint64_t jitter_seed;	/* --retry-delay */
 
 /* The environment of parx less PARX_SEQ/PARX_SLOT, plus this job's. */
 static void
@@ -159,6 +161,97 @@ resume_skip(struct worker *w, struct job *j)
 	return 1;
 }
 
+/* What became of a job the worker had. */
+enum fate { JOB_DONE, JOB_DROP, JOB_QUEUED };
+
+/*
+ * Waits until a job may start: --delay's time, then --load and
+ * --memfree.  0, or -1 when parx stops meanwhile.
+ */
+static int
+may_start(struct worker *w)
+{
+	if (opts.delay > 0)
+		delay_until(w->start_at);
+	if ((opts.load > 0 || opts.memfree > 0) && !stop_requested() &&
+	    res_gate() == -1)
+		return -1;
+	return stop_requested() ? -1 : 0;
+}
+
+/* Whether --retries and --retry-on want another attempt of failed j. */
+static int
+retry_wanted(const struct job *j)
+{
+	const struct retryon *on = opts.retry_on;
+
+	if (!j->failed || j->interrupted || j->attempts > opts.retries ||
+	    stop_requested())
+		return 0;
+	if (on == NULL)
+		return 1;
+	if (j->nostart)
+		return on->nostart;
+	if (j->timed_out)
+		return on->timeout;
+	if (j->termsig != 0)
+		return on->signal;
+	return j->status > 0 && j->status < 256 &&
+	    (on->code[j->status / 8] >> (j->status % 8) & 1);
+}
+
+/* A number in [0, 1) that differs from job to job and attempt to attempt. */
+static double
+jitter(const struct job *j)
+{
+	uint64_t z = jitter_seed + j->seq * 0x9e3779b97f4a7c15ULL +
+	    (uint64_t)j->attempts * 0xbf58476d1ce4e5b9ULL;
+
+	/* splitmix64's finaliser. */
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (double)(z >> 11) / (double)(1ULL << 53);
+}
+
+/*
+ * --retry-delay D,MAX: the wait before retry k is D * 2^(k-1), at most
+ * MAX, less up to a quarter of it at random, so that jobs that failed
+ * together do not all try again at the same moment.
+ */
+static double
+retry_wait(const struct job *j)
+{
+	double d = opts.retry_delay;
+	int k;
+
+	for (k = 1; k < j->attempts && d < opts.retry_max; k++)
+		d *= 2;
+	if (d > opts.retry_max)
+		d = opts.retry_max;
+	return d * (1 - 0.25 * jitter(j));
+}
+
+/*
+ * Puts j back in the queue: to run again at once (--memfree killed it,
+ * which costs no attempt), or after its retry delay.  A job that cannot
+ * go back because parx is stopping counts as interrupted.
+ */
+static enum fate
+requeue(struct job *j)
+{
+	if (j->requeue) {
+		j->attempts--;
+		j->not_before = 0;
+	} else
+		j->not_before = clock_mono() + retry_wait(j);
+	job_reset(j);
+	if (queue_requeue(j) == 0)
+		return JOB_QUEUED;
+	j->interrupted = 1;
+	return JOB_DONE;
+}
+
 /* Expands job j's command; 0, or -1 when it cannot run (it failed). */
 static int
 prepare(struct worker *w, struct job *j)
@@ -185,6 +278,12 @@ prepare(struct worker *w, struct job *j)
 		job_failed(j, 126);
 		return -1;
 	}
+	/* A requeued job may have another slot now. */
+	free(j->tag);
+	free(j->cmdline);
+	free(j->logcmd);
+	free(j->argvbuf);
+	j->tag = j->cmdline = j->logcmd = j->argvbuf = NULL;
 	if (opts.tag || opts.tagstring != NULL)
 		set_tag(w, j);
 	if (opts.dry_run || opts.verbose) {
@@ -204,41 +303,60 @@ prepare(struct worker *w, struct job *j)
 	return 0;
 }
 
-static void
-run_job(struct worker *w, struct job *j)
+/*
+ * Sets job j up for this worker and slot; 0, or 1 when j is done without
+ * running (skipped, failed to expand, --dry-run).
+ */
+static int
+setup(struct worker *w, struct job *j)
 {
-	int attempt;
-
 	if (j->skip)
-		return;		/* --retry-failed: done already */
+		return 1;	/* --retry-failed: done already */
 	j->slot = w->slot;
 	j->wakefd = w->wakefd;
 	snprintf(w->slotvar, sizeof(w->slotvar), "PARX_SLOT=%d", j->slot);
 	snprintf(w->seqvar, sizeof(w->seqvar), "PARX_SEQ=%llu", j->seq);
 	if (prepare(w, j) == -1)
-		return;
+		return 1;
 	if ((opts.resume || opts.resume_failed) && resume_skip(w, j)) {
 		j->skip = 1;
-		return;
+		return 1;
 	}
 	if (opts.dry_run) {
 		outbuf_add(&j->sink[0].buf, w->cmd.s, w->cmd.len);
 		outbuf_add(&j->sink[0].buf, "\n", 1);
-		return;
+		return 1;
 	}
-	for (attempt = 0;; attempt++) {
-		if (opts.delay > 0 && attempt > 0)
-			w->start_at = queue_delay_next();
-		if (opts.delay > 0)
-			delay_until(w->start_at);
-		if (stop_requested() && attempt > 0)
-			break;
+	return 0;
+}
+
+/*
+ * Runs job j in this worker's slot, retrying at once as --retries says;
+ * a retry that must wait (--retry-delay), and a job --memfree killed, go
+ * back to the queue instead.
+ */
+static enum fate
+run_job(struct worker *w, struct job *j)
+{
+	if (setup(w, j))
+		return JOB_DONE;
+	if (may_start(w) == -1)
+		return JOB_DROP;
+	for (;;) {
 		if (opts.verbose)
 			output_msgf("%s\n", w->cmd.s);
 		j->attempts++;
 		run_attempt(j, w->av.v, w->envp, w->scratch, w->wakefd);
-		if (!j->failed || attempt >= opts.retries || j->interrupted ||
-		    stop_requested())
+		if (j->requeue)
+			return requeue(j);
+		if (!retry_wanted(j))
+			break;
+		if (opts.retry_delay > 0)
+			return requeue(j);
+		if (opts.delay > 0)
+			w->start_at = queue_delay_next();
+		/* Stopped meanwhile: the failure stands. */
+		if (may_start(w) == -1)
 			break;
 		/* Only the last attempt's output is kept. */
 		job_reset(j);
@@ -248,6 +366,36 @@ run_job(struct worker *w, struct job *j)
 		tmpl_cmdline(cmdtmpl, w->av.v, &w->cmd);
 		j->cmdline = xstrdup(w->cmd.s);
 	}
+	return JOB_DONE;
+}
+
+/*
+ * Waits until j may start as far as the collector goes (collect_window);
+ * 1 then.  With --retry-delay, a job waiting for its retry may be what
+ * the others wait behind (-k): once its time has come, j goes back to
+ * the queue (0) so that this worker can run that one.
+ */
+static int
+window_wait(struct job *j)
+{
+	double due;
+
+	if (opts.retry_delay == 0) {
+		collect_window(j->seq, 0);
+		return 1;
+	}
+	for (;;) {
+		/* A retry put back meanwhile is seen within a second. */
+		due = queue_next_due();
+		if (collect_window(j->seq, due > 0 ? due : clock_mono() + 1))
+			return 1;
+		if (due > 0 && clock_mono() >= due) {
+			j->not_before = 0;
+			if (queue_requeue(j) == 0)
+				return 0;
+			return 1;
+		}
+	}
 }
 
 static void *
@@ -255,23 +403,33 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct job *j;
+	enum fate f;
 	int done = 0;
 
 	while ((j = queue_pop(&w->start_at, done)) != NULL) {
 		done = 1;
-		collect_window(j->seq);
+		if (!window_wait(j)) {
+			done = 0;
+			continue;
+		}
 		if (stop_requested()) {
 			job_free(j);
 			continue;
 		}
 		w->slot = slot_take();
-		run_job(w, j);
+		f = run_job(w, j);
 		slot_give(w->slot);
-		if (j->block != NULL || j->rr)
-			job_input_free(j);
-		if (opts.results != NULL && !opts.dry_run)
-			results_write(j);
-		collect_put(j);
+		if (f == JOB_QUEUED)
+			done = 0;
+		else if (f == JOB_DROP)
+			job_free(j);
+		else {
+			if (j->block != NULL || j->rr)
+				job_input_free(j);
+			if (opts.results != NULL && !opts.dry_run)
+				results_write(j);
+			collect_put(j);
+		}
 	}
 	collect_worker_done();
 	return NULL;
@@ -302,6 +460,7 @@ workers_start(int n, const struct tmpl *cmd, const struct tmpl *tag)
 	cmdtmpl = cmd;
 	tagtmpl = tag;
 	spawn_init(tmpl_const_prog(cmdtmpl));
+	jitter_seed = (uint64_t)(clock_wall() * 1e6) ^ (uint64_t)getpid() << 32;
 	run_init();
 	sink_init(n);
 	workers = xcalloc(n, sizeof(*workers));

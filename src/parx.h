@@ -314,6 +314,7 @@ struct job {
 	double			 start;		/* Unix time */
 	double			 runtime;
 	enum joblimit		 limit;		/* a limit ended it */
+	double			 timeout;	/* the --timeout it had, in s */
 	int			 requeue;	/* --memfree killed it: again */
 	double			 not_before;	/* requeued: start (clock_mono) */
 	unsigned long long	 sent;		/* bytes given to its input */

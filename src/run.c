@@ -750,9 +750,11 @@ run_result(const struct run *r)
 			    strerror(j->sink[s].buf.err));
 			break;
 		}
-	if (j->timed_out)
+	if (j->timed_out) {
+		j->timeout = r->limit;
 		job_errorf(j, "job %llu: timed out after %gs", j->seq,
 		    r->limit);
+	}
 	else if (opts.limit_cpu > 0 && cpu_limited(r)) {
 		j->limit = LIMIT_CPU;
 		job_errorf(j, "job %llu: killed by --limit-cpu after %lds",

@@ -60,7 +60,7 @@ describe(const struct job *j)
 	if (j->nostart)
 		snprintf(buf, sizeof(buf), "could not start");
 	else if (j->timed_out)
-		snprintf(buf, sizeof(buf), "timed out after %gs", opts.timeout);
+		snprintf(buf, sizeof(buf), "timed out after %gs", j->timeout);
 	else if (j->limit == LIMIT_CPU)
 		snprintf(buf, sizeof(buf), "killed by --limit-cpu after %lds",
 		    opts.limit_cpu);

@@ -273,6 +273,6 @@ need_script()
 	same "" "$(cat stopped)" "stopped, then reading"
 	same rc=0 "$(cat rc)" "exit status"
 	same "got:hello $M" "$(cat out)" stdout
-	same "parx: reading items from the terminal, one per line; end them with Ctrl-D (or give them with :::, ::::, -a or a pipe)" \
+	same "parx: reading --pipe data from the terminal; end it with Ctrl-D (or give it through a pipe)" \
 	    "$(cat err)" stderr
 }

@@ -22,8 +22,8 @@ SRCS = src/main.c src/options.c src/reader.c src/queue.c src/job.c \
        src/sink.c \
        src/outbuf.c src/output.c src/collect.c src/joblog.c src/bar.c \
        src/stop.c src/io.c src/util.c src/timeline.c src/pipe.c \
-       src/block.c src/json.c src/results.c src/summary.c src/exec.c \
-       src/exec_ssh.c
+       src/block.c src/json.c src/results.c src/summary.c src/resource.c \
+       src/exec.c src/exec_ssh.c
 OBJS = $(SRCS:.c=.o)
 
 # parx-timeline draws a run from its job log, with parx's drawing code.

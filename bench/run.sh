@@ -394,6 +394,9 @@ fi
 
 add W1 "floor -j2" ok "$F -j2 -n $N -- /bin/true {}"
 add W1 "parx -j2" ok "$P -j2 /bin/true <$I"
+# Per-job limits start jobs through the clone path instead of posix_spawn.
+add W1 "parx -j2 limits" ok \
+    "$P -j2 --limit-mem 1G --limit-cpu 1h --limit-files 1024 /bin/true <$I"
 add W1 "xargs -P2 -n1" ok "xargs -P2 -n1 /bin/true <$I"
 [ -n "$gnupar" ] &&
     add W1 "parallel -j2" ok "parallel --will-cite -j2 /bin/true <$I"
@@ -687,6 +690,10 @@ targets_w1() {
 	v=$(stat ratio W1 "parx -j2" "xargs -P2 -n1")
 	target "W1 parx faster than xargs -P2" "$(fmt %.3fx "$v")" \
 	    "$(verdict "$v" lt 1)"
+	v=$(stat diff W1 "parx -j2 limits" "parx -j2" \
+	    "$(awk -v n="$N" 'BEGIN { print 1000 / n }')")
+	target "W1 limits: cost per job over parx -j2 <= 0.5 ms" \
+	    "$(fmt %.3fms "$v")" "$(verdict "$v" le 0.5)"
 }
 
 targets_w2() {

@@ -18,8 +18,10 @@ _parx_long_noarg='--null --link --xargs --no-run-if-empty --shuf --plus
 _parx_long_arg='--delimiter --arg-file --max-args --max-lines --max-chars
     --colsep --header --shell --jobs --max-procs --timeout --retries --halt
     --delay --joblog --joblog-format --timeline --tmpdir --tagstring
-    --results --block --block-size --recend --recstart --sshlogin --slf --ssh
-    --env --workdir --transferfile --tf --return --trc --basefile'
+    --results --block --block-size --recend --recstart --load --memfree
+    --nice --limit-mem --limit-cpu --limit-files --retry-delay --retry-on
+    --sshlogin --slf --ssh --env --workdir --transferfile --tf --return --trc
+    --basefile'
 
 # The long option that $1 names, exactly or as an unambiguous prefix, with
 # "=" appended when it takes an argument; nothing when there is none.
@@ -110,7 +112,7 @@ _parx_values()
 	--timeout)
 		_parx_filter '100ms 500ms 1s 5s 30s 1m 5m 1h 200%' "$2"
 		;;
-	--delay)
+	--delay | --limit-cpu)
 		_parx_filter '100ms 500ms 1s 5s 30s 1m 5m 1h' "$2"
 		;;
 	--block | --block-size)
@@ -124,6 +126,25 @@ _parx_values()
 		;;
 	--header)
 		_parx_filter ': 1 2' "$2"
+		;;
+	--retry-delay)
+		_parx_filter '100ms 1s 1s,1m 5s,5m' "$2"
+		;;
+	--retry-on)
+		_parx_filter 'timeout signal nostart 1 1-255' "$2"
+		;;
+	--memfree | --limit-mem)
+		_parx_filter '256M 512M 1G 2G 4G 8G' "$2"
+		;;
+	--nice)
+		_parx_filter '5 10 19' "$2"
+		;;
+	--load)
+		ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null) || ncpu=
+		_parx_filter "$ncpu 100% 150% 200%" "$2"
+		;;
+	--limit-files)
+		_parx_filter '64 256 1024 4096' "$2"
 		;;
 	esac
 	return 0

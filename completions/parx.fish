@@ -15,8 +15,9 @@ function __parx_scan
     set -l long_arg delimiter arg-file max-args max-lines max-chars colsep \
         header shell jobs max-procs timeout retries halt delay joblog \
         joblog-format timeline tmpdir tagstring results block block-size \
-        recend recstart sshlogin slf ssh env workdir transferfile tf return \
-        trc basefile
+        recend recstart load memfree nice limit-mem limit-cpu limit-files \
+        retry-delay retry-on sshlogin slf ssh env workdir transferfile tf \
+        return trc basefile
     set -l long_all $long_arg null link xargs no-run-if-empty shuf plus \
         fail-fast dry-run verbose resume resume-failed retry-failed bar \
         summary no-summary group line-buffer lb ungroup keep-order tag help \
@@ -238,6 +239,24 @@ complete -c parx -n '__parx_is options script' -l summary \
     -d 'list failed jobs at the end'
 complete -c parx -n '__parx_is options script' -l no-summary \
     -d 'no list of failed jobs at the end'
+complete -c parx -n '__parx_is options script' -l retry-delay -x \
+    -a '100ms 1s 1s,1m 5s,5m' -d 'wait D before a retry, doubling up to MAX'
+complete -c parx -n '__parx_is options script' -l retry-on -x \
+    -a 'timeout signal nostart 1-255' -d 'retry only these outcomes'
+
+# Resources.
+complete -c parx -n '__parx_is options script' -l load -x \
+    -d 'start jobs only below load N (or N% of the CPUs)'
+complete -c parx -n '__parx_is options script' -l memfree -x \
+    -a '256M 512M 1G 2G 4G' -d 'start jobs only while SIZE is free'
+complete -c parx -n '__parx_is options script' -l nice -x \
+    -a '5 10 19' -d 'run jobs at niceness N'
+complete -c parx -n '__parx_is options script' -l limit-mem -x \
+    -a '256M 512M 1G 2G 4G' -d 'limit each job process to SIZE of address space'
+complete -c parx -n '__parx_is options script' -l limit-cpu -x \
+    -a '1s 10s 1m 10m 1h' -d 'limit each job process to D of CPU time'
+complete -c parx -n '__parx_is options script' -l limit-files -x \
+    -a '64 256 1024 4096' -d 'limit each job process to N open files'
 
 # Output.
 complete -c parx -n '__parx_is options script' -l group \

@@ -346,6 +346,12 @@ check_opts(void)
 	    opts.timeout >= 0 && opts.delay >= 0 && opts.retries >= 0,
 	    "ranges");
 	CHECK(opts.has_colsep == 0 || compiled, "--colsep not compiled");
+	CHECK(opts.load >= 0 && opts.nice >= -20 && opts.nice <= 19 &&
+	    (opts.limit_files == 0 || opts.limit_files >= 4) &&
+	    (opts.limit_mem == 0 || opts.limit_mem >= 1 << 20) &&
+	    opts.limit_cpu >= 0 && opts.retry_delay >= 0 &&
+	    (opts.retry_delay == 0 || opts.retry_max >= opts.retry_delay),
+	    "resource ranges");
 	for (i = 0; i < opts.ncmd; i++)
 		CHECK(!is_sep(opts.cmd[i]), "separator in command");
 	for (i = 0; i < opts.ncmd && !opts.retry_failed; i++)
@@ -407,6 +413,7 @@ fuzz_options(struct fin *f)
 	free(opts.sources);
 	free(opts.recend);
 	free(opts.recstart);
+	free(opts.retry_on);
 	free(outs);
 	free(errs);
 	for (i = 0; i < argc; i++)

@@ -383,6 +383,7 @@ flush_held(void)
 void
 collect_init(void)
 {
+	cond_init_mono(&c.window);
 	c.window_size = WINDOW_MIN;
 	if ((size_t)opts.jobs * 4 > c.window_size)
 		c.window_size = (size_t)opts.jobs * 4;
@@ -507,16 +508,25 @@ collect_total(unsigned long long n)
 /*
  * Waits until job seq may start without more than the window's worth of
  * finished jobs waiting: behind an unfinished job (-k), or behind a job
- * that holds the output.
+ * that holds the output.  Returns 1 then, or 0 once until (clock_mono;
+ * 0: no limit) has come first.
  */
-void
-collect_window(unsigned long long seq)
+int
+collect_window(unsigned long long seq, double until)
 {
+	int ok;
+
 	LOCK(&c.lock);
-	while (!stop_requested() && (opts.keep_order ?
-	    seq >= c.next + c.window_size : c.ndeferred >= c.window_size))
-		WAIT(&c.window, &c.lock);
+	for (;;) {
+		ok = stop_requested() || !(opts.keep_order ?
+		    seq >= c.next + c.window_size :
+		    c.ndeferred >= c.window_size);
+		if (ok || (until > 0 && clock_mono() >= until))
+			break;
+		cond_wait_until(&c.window, &c.lock, until);
+	}
 	UNLOCK(&c.lock);
+	return ok;
 }
 
 /* Any thread: a stop, or the output became free. */

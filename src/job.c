@@ -112,8 +112,10 @@ job_reset(struct job *j)
 	free(j->errmsg);
 	j->errmsg = NULL;
 	j->status = j->termsig = j->timed_out = j->failed = 0;
+	j->nostart = j->requeue = 0;
+	j->limit = LIMIT_NONE;
+	j->timeout = 0;
 	j->sent = 0;
-	j->nostart = 0;
 	j->maxrss_kb = 0;
 	j->user_cpu = j->sys_cpu = 0;
 }

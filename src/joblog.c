@@ -19,7 +19,8 @@
  * Or, with FILE.jsonl or --joblog-format json, JSON lines: one object per
  * job with the keys of SPEC 11.3 (seq, slot, host, command, argv, start,
  * runtime, exit, signal, timed_out, attempts, stdin_bytes, stdout_bytes,
- * stderr_bytes, maxrss_kb, user_cpu, sys_cpu), strings escaped by json.c;
+ * stderr_bytes, maxrss_kb, user_cpu, sys_cpu, and limit, which says
+ * when --limit-cpu ended the job), strings escaped by json.c;
  * "command" is the same one-line spelling as the TSV Command column.
  * Its loader gives the same struct logent as the tab-separated one, so
  * one lookup serves both.  A log whose contents are in the other format
@@ -444,21 +445,6 @@ line_tsv(const struct job *j, int exitval, int sig)
 	sb_addc(&line, '\n');
 }
 
-static void
-addf(struct strbuf *sb, const char *fmt, ...)
-{
-	char	 buf[1024];	/* enough for any double in %.6f */
-	va_list	 ap;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_add(sb, buf, (size_t)n < sizeof(buf) ? (size_t)n :
-		    sizeof(buf) - 1);
-}
-
 /* One JSON object, on one line (SPEC 11.3). */
 static void
 line_json(const struct job *j, int exitval, int sig)
@@ -468,7 +454,8 @@ line_json(const struct job *j, int exitval, int sig)
 	char		 name[32];
 	size_t		 n;
 
-	addf(&line, "{\"seq\":%llu,\"slot\":%d,\"host\":", j->seq, j->slot);
+	sb_addf(&line, "{\"seq\":%llu,\"slot\":%d,\"host\":", j->seq,
+	    j->slot);
 	json_str(&line, host, strlen(host));
 	sb_adds(&line, ",\"command\":");
 	json_str(&line, cmd, strlen(cmd));
@@ -480,25 +467,27 @@ line_json(const struct job *j, int exitval, int sig)
 			sb_addc(&line, ',');
 		json_str(&line, w, n);
 	}
-	addf(&line, "],\"start\":%.3f,\"runtime\":%.3f,\"exit\":", j->start,
-	    j->runtime);
+	sb_addf(&line, "],\"start\":%.3f,\"runtime\":%.3f,\"exit\":",
+	    j->start, j->runtime);
 	if (sig != 0)
-		addf(&line, "null,\"signal\":\"%s\"",
+		sb_addf(&line, "null,\"signal\":\"%s\"",
 		    sig_name(sig, name, sizeof(name)));
 	else
-		addf(&line, "%d,\"signal\":null", exitval);
-	addf(&line, ",\"timed_out\":%s,\"attempts\":%d,\"stdin_bytes\":%llu,"
-	    "\"stdout_bytes\":%llu,\"stderr_bytes\":%llu,",
-	    j->timed_out ? "true" : "false", j->attempts, j->sent,
-	    j->sink[0].bytes, j->sink[1].bytes);
+		sb_addf(&line, "%d,\"signal\":null", exitval);
+	sb_addf(&line, ",\"timed_out\":%s,\"attempts\":%d,"
+	    "\"stdin_bytes\":%llu,\"stdout_bytes\":%llu,"
+	    "\"stderr_bytes\":%llu,", j->timed_out ? "true" : "false",
+	    j->attempts, j->sent, j->sink[0].bytes, j->sink[1].bytes);
 	/* A job on another machine: the rusage here is its ssh's. */
 	if (j->remote)
 		sb_adds(&line, "\"maxrss_kb\":null,\"user_cpu\":null,"
-		    "\"sys_cpu\":null}\n");
+		    "\"sys_cpu\":null,");
 	else
-		addf(&line, "\"maxrss_kb\":%ld,\"user_cpu\":%.6f,"
-		    "\"sys_cpu\":%.6f}\n", j->maxrss_kb, j->user_cpu,
+		sb_addf(&line, "\"maxrss_kb\":%ld,\"user_cpu\":%.6f,"
+		    "\"sys_cpu\":%.6f,", j->maxrss_kb, j->user_cpu,
 		    j->sys_cpu);
+	sb_addf(&line, "\"limit\":%s}\n",
+	    j->limit == LIMIT_CPU ? "\"cpu\"" : "null");
 }
 
 /*

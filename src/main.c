@@ -33,7 +33,7 @@
 #define FDS_BASE	16
 #define FDS_PER_JOB	8
 #define FDS_PER_PIPE	2
-#define THREADS_BASE	3	/* main, signals, reader */
+#define THREADS_BASE	3	/* main, signals, reader (+ --memfree's) */
 
 int
 ncpus(void)
@@ -70,7 +70,7 @@ fit_limits(int zero)
 {
 	struct rlimit rl;
 	rlim_t need, orig;
-	long max;
+	long max, threads = THREADS_BASE + (opts.memfree > 0);
 	int per = FDS_PER_JOB + (opts.pipe != PIPE_NONE ? FDS_PER_PIPE : 0);
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
@@ -96,13 +96,13 @@ fit_limits(int zero)
 	max = rl.rlim_cur == RLIM_INFINITY ? 1L << 20 :
 	    ((long)rl.rlim_cur - FDS_BASE) / per;
 	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    ((long)rl.rlim_cur - THREADS_BASE) / 2 < max) {
-		max = ((long)rl.rlim_cur - THREADS_BASE) / 2;
+	    ((long)rl.rlim_cur - threads) / 2 < max) {
+		max = ((long)rl.rlim_cur - threads) / 2;
 		if (max < 1)
 			errx(255, "ulimit -u is %llu: too low to run a job "
 			    "(parx needs %d threads, and a thread and a "
 			    "process per job)", (unsigned long long)rl.rlim_cur,
-			    THREADS_BASE);
+			    (int)threads);
 	}
 	if (max < 1)
 		max = 1;
@@ -249,6 +249,7 @@ main(int argc, char **argv)
 	exec_init();
 	if (!exec_hosts())
 		fit_limits(opts.jobs == 0);
+	spawn_limits();
 	if (opts.pipe != PIPE_NONE)
 		pipe_init();
 	if (opts.dry_run)
@@ -278,7 +279,8 @@ main(int argc, char **argv)
 	stop_hook(exec_wake);
 	if (opts.pipe != PIPE_NONE)
 		stop_hook(block_stop);
-	if ((rc = stop_signals_start()) != 0)
+	/* res_start registers a stop hook: before any thread exists. */
+	if ((rc = res_start()) != 0 || (rc = stop_signals_start()) != 0)
 		fatal_errno(rc, "cannot start a thread (ulimit -u?)");
 	n = workers_start(opts.jobs, cmd, tag);
 	collect_workers(n);

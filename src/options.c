@@ -36,7 +36,8 @@ enum {
 	OPT_ROUNDROBIN, OPT_CAT, OPT_FIFO, OPT_PLUS, OPT_RETRYFAILED, OPT_SHUF,
 	OPT_TMPDIR, OPT_JOBLOGFMT, OPT_RESULTS, OPT_SUMMARY, OPT_NOSUMMARY,
 	OPT_SLF, OPT_SSH, OPT_ENV, OPT_WORKDIR, OPT_TRANSFER, OPT_RETURN,
-	OPT_CLEANUP, OPT_TRC, OPT_BASEFILE
+	OPT_CLEANUP, OPT_TRC, OPT_BASEFILE, OPT_LOAD, OPT_MEMFREE, OPT_NICE,
+	OPT_LIMITMEM, OPT_LIMITCPU, OPT_LIMITFILES, OPT_RETRYDELAY, OPT_RETRYON
 };
 
 static const char shortopts[] = "+:0a:c:d:E:I:i::j:kL:mn:N:P:rS:s:tuXhV";
@@ -70,6 +71,8 @@ static const struct option longopts[] = {
 	{ "max-procs",		required_argument,	NULL, 'P' },
 	{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
 	{ "retries",		required_argument,	NULL, OPT_RETRIES },
+	{ "retry-delay",	required_argument,	NULL, OPT_RETRYDELAY },
+	{ "retry-on",		required_argument,	NULL, OPT_RETRYON },
 	{ "halt",		required_argument,	NULL, OPT_HALT },
 	{ "fail-fast",		no_argument,		NULL, OPT_FAILFAST },
 	{ "delay",		required_argument,	NULL, OPT_DELAY },
@@ -104,6 +107,12 @@ static const struct option longopts[] = {
 	{ "trc",		required_argument,	NULL, OPT_TRC },
 	{ "basefile",		required_argument,	NULL, OPT_BASEFILE },
 	{ "results",		required_argument,	NULL, OPT_RESULTS },
+	{ "load",		required_argument,	NULL, OPT_LOAD },
+	{ "memfree",		required_argument,	NULL, OPT_MEMFREE },
+	{ "nice",		required_argument,	NULL, OPT_NICE },
+	{ "limit-mem",		required_argument,	NULL, OPT_LIMITMEM },
+	{ "limit-cpu",		required_argument,	NULL, OPT_LIMITCPU },
+	{ "limit-files",	required_argument,	NULL, OPT_LIMITFILES },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -115,7 +124,6 @@ static const char helptext[] =
 "       parx [OPTION]... -c SCRIPT [::: ITEM...]         run through /bin/sh\n"
 "Run COMMAND once per input item, several at a time, without mixing the\n"
 "output of jobs.  Without COMMAND, each item is a shell command line.\n"
-"\n"
 "Input:\n"
 "  -a, --arg-file FILE   read items from FILE (repeatable)\n"
 "  -0, --null            items end with NUL (-d, --delimiter C: with byte C)\n"
@@ -130,7 +138,7 @@ static const char helptext[] =
 "  -m, --xargs           as many as fit; {} in a word joins them with spaces\n"
 "  -s, --max-chars N     at most N bytes of command line (default: the limit)\n"
 "  -r, --no-run-if-empty accepted: empty input runs nothing anyway\n"
-"      --pipe, --pipe-part  stdin (or a file) is data, cut into blocks for the\n"
+"      --pipe, --pipe-part  stdin (or a file) is data, cut in blocks for the\n"
 "        jobs' stdin: --block (--block-size) SIZE, -N RECORDS, --recend,\n"
 "        --recstart STR, --header N, --round-robin, --cat, --fifo\n"
 "Command:\n"
@@ -140,10 +148,13 @@ static const char helptext[] =
 "Running:\n"
 "  -j, -P, --jobs, --max-procs N  N jobs at once: N, N%, +N, -N, 0 (CPUs)\n"
 "      --timeout D       kill a job running longer than D (1.5, 2m, 200%)\n"
-"      --retries N       run a failed job up to N more times\n"
+"      --retries N       run a failed job up to N more times, --retry-delay\n"
+"        D[,MAX] apart (doubling), if --retry-on 1,3-5,timeout,signal,nostart\n"
 "      --halt POLICY     never, soon|now,fail|success|done=N or N%\n"
 "      --fail-fast       same as --halt now,fail=1\n"
 "      --delay D         wait D between starting two jobs\n"
+"      --load N, --memfree SIZE  start jobs only below load N, above free SIZE\n"
+"      --nice N, --limit-mem SIZE, --limit-cpu D, --limit-files N  for each job\n"
 "      --dry-run         print the commands, run nothing\n"
 "  -t, --verbose         print each command to stderr as it starts\n"
 "      --joblog FILE     append a line per finished job to FILE (-: stdout)\n"
@@ -151,12 +162,11 @@ static const char helptext[] =
 "      --resume, --resume-failed  skip the jobs done, succeeded in the joblog\n"
 "      --retry-failed    run the failed jobs of the joblog again\n"
 "      --bar             show progress on stderr\n"
-"      --summary, --no-summary  list failed jobs at the end (default: on a tty)\n"
+"      --summary, --no-summary  list failed jobs at the end (default: tty)\n"
 "      --tmpdir DIR      keep spilled output in DIR (default: $TMPDIR, /tmp)\n"
 "      --timeline FILE   draw the run as an SVG timeline in FILE at the end\n"
-"  -S, --sshlogin LOGIN,...  run jobs over ssh on [N/][USER@]HOST[:PORT], : here\n"
-"        --slf FILE, --ssh CMD, --env VAR, --workdir DIR, --basefile FILE,\n"
-"        --tf, --transferfile FILE, --return FILE, --cleanup, --trc FILE\n"
+"  -S, --sshlogin, --slf, --ssh, --env, --workdir  run jobs on other hosts (ssh)\n"
+"        --tf, --transferfile, --return, --trc, --cleanup, --basefile  move files\n"
 "Output:\n"
 "      --group           print each job's output in one piece (default)\n"
 "      --line-buffer, --lb  pass output on as it comes, in whole lines\n"
@@ -166,7 +176,6 @@ static const char helptext[] =
 "      --tagstring STR   prefix output lines with STR\n"
 "      --results DEST    keep outputs and statuses (DIR, .jsonl, .csv, .tsv)\n"
 "  -h, --help            print this help and exit (-V, --version: version)\n"
-"\n"
 "Replacement strings: {} {.} {/} {//} {/.} {#} {%} {N} {N.} ..., see parx(1).\n"
 "Exit status: 0 all succeeded; 1-100 that many failed; 101 more; with --halt\n"
 "the failed job's; 128+S signal S; 141 stdout closed; 255 usage error.\n";
@@ -246,6 +255,142 @@ parse_duration(const char *s, double *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* x >= 0 rounded up, without libm. */
+static unsigned long long
+round_up(double x)
+{
+	unsigned long long r = (unsigned long long)x;
+
+	return (double)r < x ? r + 1 : r;
+}
+
+/*
+ * A memory size (--memfree, --limit-mem): a plain decimal number of
+ * bytes, or one followed by k, M, G, T or P (either case, powers of
+ * 1024), such as 512M or 1.5G.
+ */
+int
+parse_memsize(const char *s, unsigned long long *out)
+{
+	static const char units[] = "kmgtp";
+	const char *u;
+	char *end;
+	double v, mul = 1;
+	size_t n = strspn(s, "0123456789.");
+
+	if (n == 0 || !isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end != s + n || !isfinite(v))
+		return -1;
+	if (*end != '\0') {
+		if ((u = strchr(units, tolower((unsigned char)*end))) == NULL ||
+		    end[1] != '\0')
+			return -1;
+		for (; u >= units; u--)
+			mul *= 1024;
+	}
+	v *= mul;
+	if (v > 0x1p62)
+		return -1;
+	*out = round_up(v);
+	return 0;
+}
+
+/* --load: a load average above 0, or N% of the CPUs. */
+int
+parse_load(const char *s, int ncpu, double *out)
+{
+	size_t n = strspn(s, "0123456789.");
+	char *end;
+	double v;
+
+	if (n == 0 || !isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end != s + n || !isfinite(v))
+		return -1;
+	if (*end == '%') {
+		v = v * ncpu / 100;
+		end++;
+	}
+	if (*end != '\0' || v <= 0 || v > 1e9)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* --retry-delay D[,MAX]: MAX, when given, at least D; else no bound. */
+int
+parse_retry_delay(const char *s, double *d, double *max)
+{
+	const char *comma = strchr(s, ',');
+	char buf[64];
+	size_t n = comma != NULL ? (size_t)(comma - s) : strlen(s);
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (parse_duration(buf, d) == -1)
+		return -1;
+	*max = 1e9;
+	if (comma != NULL && (parse_duration(comma + 1, max) == -1 ||
+	    *max < *d))
+		return -1;
+	return 0;
+}
+
+/* One word of --retry-on: N, A-B, timeout, signal or nostart. */
+static int
+retry_on_word(const char *w, size_t n, struct retryon *r)
+{
+	char buf[16], *dash;
+	long a, b, i;
+
+	if (n == 7 && strncmp(w, "timeout", n) == 0)
+		r->timeout = 1;
+	else if (n == 6 && strncmp(w, "signal", n) == 0)
+		r->signal = 1;
+	else if (n == 7 && strncmp(w, "nostart", n) == 0)
+		r->nostart = 1;
+	else {
+		if (n == 0 || n >= sizeof(buf))
+			return -1;
+		memcpy(buf, w, n);
+		buf[n] = '\0';
+		if ((dash = strchr(buf, '-')) != NULL)
+			*dash++ = '\0';
+		if (parse_count(buf, 1, 255, &a) == -1 || (dash != NULL &&
+		    (!isdigit((unsigned char)*dash) ||
+		    parse_count(dash, a, 255, &b) == -1)))
+			return -1;
+		if (dash == NULL)
+			b = a;
+		for (i = a; i <= b; i++)
+			r->code[i / 8] |= 1 << (i % 8);
+	}
+	return 0;
+}
+
+/* --retry-on LIST: words separated by commas. */
+int
+parse_retry_on(const char *s, struct retryon *r)
+{
+	const char *e;
+
+	memset(r, 0, sizeof(*r));
+	for (;; s = e + 1) {
+		e = s + strcspn(s, ",");
+		if (retry_on_word(s, (size_t)(e - s), r) == -1)
+			return -1;
+		if (*e == '\0')
+			return 0;
+	}
 }
 
 /*
@@ -665,6 +810,25 @@ no_perl(const char *w)
 		    "(in '%s'); use -c with a shell script instead", w);
 }
 
+/* The first option given that acts on jobs here only, or NULL. */
+static const char *
+local_only(void)
+{
+	if (opts.load > 0)
+		return "--load";
+	if (opts.memfree > 0)
+		return "--memfree";
+	if (opts.has_nice)
+		return "--nice";
+	if (opts.limit_mem > 0)
+		return "--limit-mem";
+	if (opts.limit_cpu > 0)
+		return "--limit-cpu";
+	if (opts.limit_files > 0)
+		return "--limit-files";
+	return NULL;
+}
+
 static void
 check_contradictions(void)
 {
@@ -675,6 +839,11 @@ check_contradictions(void)
 		usage_error("%s cannot be combined with %s", opts.pipe ==
 		    PIPE_PART ? "--pipe-part" : "--pipe", opts.nlogins > 0 ?
 		    "-S" : "--slf");
+	/* They would act on the ssh here, not on the job there. */
+	if ((opts.nlogins > 0 || opts.slf != NULL) && local_only() != NULL)
+		usage_error("%s cannot be combined with %s (it acts on the "
+		    "processes here)", local_only(), opts.nlogins > 0 ? "-S" :
+		    "--slf");
 	if (opts.keep_order && opts.outmode == OUT_UNGROUP)
 		usage_error("-k cannot be combined with -u");
 	if (opts.resume + opts.resume_failed + opts.retry_failed > 1)
@@ -808,6 +977,9 @@ check_pipe(int seen_sep)
 		    "--pipe-part");
 	if (opts.roundrobin && opts.retries > 0)
 		usage_error("--round-robin cannot be used with --retries "
+		    "(a job's input is not kept)");
+	if (opts.roundrobin && opts.memfree > 0)
+		usage_error("--round-robin cannot be used with --memfree "
 		    "(a job's input is not kept)");
 	if (opts.cat && (opts.fifo || opts.roundrobin))
 		usage_error("--cat cannot be used with %s",
@@ -1166,6 +1338,94 @@ opt_hosts(int c)
 	return 1;
 }
 
+static unsigned long long
+need_size(const char *name, const char *arg, unsigned long long min)
+{
+	unsigned long long v;
+
+	if (parse_memsize(arg, &v) == -1)
+		usage_error("invalid size for %s: '%s'", name, arg);
+	if (v < min)
+		usage_error("%s %s is too low: %s", name, arg, min == 1 ?
+		    "it must be more than 0" : "no program runs in less "
+		    "than 1M");
+	return v;
+}
+
+/* Retry back-off; returns 0 when c is not one of them. */
+static int
+opt_retry(int c)
+{
+	switch (c) {
+	case OPT_RETRYDELAY:
+		if (parse_retry_delay(optarg, &opts.retry_delay,
+		    &opts.retry_max) == -1)
+			usage_error("invalid --retry-delay '%s' (a duration, "
+			    "or D,MAX with MAX at least D)", optarg);
+		break;
+	case OPT_RETRYON:
+		opts.retry_on = xrealloc(opts.retry_on,
+		    sizeof(*opts.retry_on));
+		if (parse_retry_on(optarg, opts.retry_on) == -1)
+			usage_error("invalid --retry-on '%s' (exit codes 1-255 "
+			    "and ranges such as 3-5, timeout, signal, "
+			    "nostart)", optarg);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* Resource options; returns 0 when c is not one of them. */
+static int
+opt_resources(int c)
+{
+	double d;
+	long v;
+
+	switch (c) {
+	case OPT_LOAD:
+		if (parse_load(optarg, ncpus(), &opts.load) == -1)
+			usage_error("invalid --load '%s' (a load average above "
+			    "0, or N%% of the CPUs)", optarg);
+		break;
+	case OPT_MEMFREE:
+		opts.memfree = need_size("--memfree", optarg, 1);
+		break;
+	case OPT_NICE:
+		if (parse_count(optarg, -20, 19, &v) == -1)
+			usage_error("invalid niceness '%s' (-20 to 19)", optarg);
+		opts.nice = (int)v;
+		opts.has_nice = 1;
+		break;
+	case OPT_LIMITMEM:
+		opts.limit_mem = need_size("--limit-mem", optarg, 1 << 20);
+		break;
+	case OPT_LIMITCPU:
+		d = need_duration("--limit-cpu", optarg);
+		if (d <= 0)
+			usage_error("--limit-cpu %s is too low: it must be more "
+			    "than 0", optarg);
+		/* The kernel counts whole seconds. */
+		opts.limit_cpu = (long)round_up(d);
+		break;
+	case OPT_LIMITFILES:
+		if (parse_count(optarg, 0, INT_MAX, &v) == -1)
+			usage_error("invalid number for --limit-files: '%s'",
+			    optarg);
+		if (v < 4)
+			usage_error("--limit-files %s is too low: a program "
+			    "needs 3 standard descriptors and one to load its "
+			    "libraries", optarg);
+		opts.limit_files = v;
+		break;
+	default:
+		return opt_retry(c);
+	}
+	return 1;
+}
+
 static void
 set_outmode(enum outmode m, const char *name)
 {
@@ -1373,7 +1633,8 @@ options_parse(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
 		if (!opt_input(c) && !opt_items(c) && !opt_pipe(c) &&
 		    !opt_command(c) && !opt_running(c, &jobs, &logfmt) &&
-		    !opt_output(c, argv) && !opt_hosts(c))
+		    !opt_output(c, argv) && !opt_hosts(c) &&
+		    !opt_resources(c))
 			opt_other(c, argv);
 	if (jobs != NULL && parse_jobs(jobs, ncpus(), &opts.jobs) == -1)
 		usage_error("invalid number of jobs '%s'", jobs);

@@ -42,6 +42,8 @@ void	 sb_grow(struct strbuf *, size_t);
 void	 sb_add(struct strbuf *, const void *, size_t);
 void	 sb_addc(struct strbuf *, int);
 void	 sb_adds(struct strbuf *, const char *);
+void	 sb_addf(struct strbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 void	 sb_free(struct strbuf *);
 
 /* An argv built from words appended one after the other; reused per job. */
@@ -89,6 +91,13 @@ struct halt {
 	const char	*spec;		/* as given, for messages */
 };
 
+/* --retry-on: the outcomes of a failed attempt that are retried. */
+struct retryon {
+	unsigned char	 code[256 / 8];	/* exit statuses, a bit each */
+	int		 timeout;
+	int		 signal;
+	int		 nostart;
+};
 /* -X, -m: how many items a job takes. */
 enum packmode { PACK_NONE, PACK_JOIN, PACK_CONTEXT };
 
@@ -140,6 +149,17 @@ struct opts {
 	int		 resume_failed;
 	int		 retry_failed;
 	int		 bar;
+	/* resources (parx.1, RESOURCES); 0 when not asked for */
+	double		 load;		/* --load: start below this load */
+	unsigned long long memfree;	/* --memfree: bytes */
+	int		 has_nice;
+	int		 nice;
+	unsigned long long limit_mem;	/* --limit-mem: bytes */
+	long		 limit_cpu;	/* --limit-cpu: seconds */
+	long		 limit_files;
+	double		 retry_delay;	/* --retry-delay D[,MAX] */
+	double		 retry_max;
+	struct retryon	*retry_on;	/* --retry-on, or NULL: any failure */
 	const char	*timeline;	/* --timeline FILE, or NULL */
 	int		 summary;	/* list failed jobs at the end */
 	/* output */
@@ -178,6 +198,10 @@ int	 parse_delim(const char *, int *);
 int	 parse_count(const char *, long min, long max, long *);
 int	 parse_size(const char *, long long *);
 int	 parse_escapes(const char *, char **, size_t *);
+int	 parse_memsize(const char *, unsigned long long *);
+int	 parse_load(const char *, int ncpu, double *);
+int	 parse_retry_delay(const char *, double *, double *);
+int	 parse_retry_on(const char *, struct retryon *);
 void	 options_parse(int, char **);
 void	 options_usage(void);
 void	 usage_error(const char *, ...) __attribute__((noreturn,
@@ -247,6 +271,8 @@ struct sink {
 	int			 eof;
 };
 
+/* Which limit ended a job (struct job's limit). */
+enum joblimit { LIMIT_NONE, LIMIT_CPU };
 /*
  * block.c: a block of --pipe input.  In memory (a stream on stdin), or a
  * byte range of the input file (--pipe-part, or a regular file on stdin),
@@ -299,10 +325,14 @@ struct job {
 	int			 timed_out;
 	int			 interrupted;	/* by a signal to parx, halt */
 	int			 failed;	/* counts as failed */
-	int			 nostart;	/* could not be started */
-	int			 attempts;	/* attempts run (--retries) */
+	int			 nostart;	/* the last attempt could not start */
+	int			 attempts;	/* attempts started (--retries) */
 	double			 start;		/* Unix time */
 	double			 runtime;
+	enum joblimit		 limit;		/* a limit ended it */
+	double			 timeout;	/* the --timeout it had, in s */
+	int			 requeue;	/* --memfree killed it: again */
+	double			 not_before;	/* requeued: start (clock_mono) */
 	unsigned long long	 sent;		/* bytes given to its input */
 	long			 maxrss_kb;	/* wait4's rusage */
 	double			 user_cpu;
@@ -317,7 +347,6 @@ struct job {
 	size_t			 taglen;
 	const char		*host;		/* where it ran: NULL here */
 	int			 remote;	/* no rusage of its own here */
-	int			 retried;	/* retries used */
 	struct sink		 sink[2];	/* stdout, stderr */
 
 	/* output.c's, under its lock: waiting for an output stream. */
@@ -342,6 +371,7 @@ void	 queue_init(size_t cap);
 int	 queue_push(struct job *);	/* -1 when closed */
 struct job *queue_pop(double *start_at, int done);
 int	 queue_requeue(struct job *);
+double	 queue_next_due(void);
 double	 queue_delay_next(void);	/* --delay: the next start time */
 void	 queue_close(void);
 void	 queue_drain(void);		/* free what is left */
@@ -440,6 +470,7 @@ int	 spawn_job(char **argv, char **envp, int fd_in, int fd_out,
 char	*spawn_path(const char *name);
 int	 spawn_error(struct job *, int err, const char *name);
 void	 spawn_restore_nofile(rlim_t);
+void	 spawn_limits(void);
 
 /* io.c: one EINTR and EAGAIN policy for every descriptor; the clocks. */
 void	 io_set_cancel(int fd);
@@ -503,6 +534,20 @@ struct attempt {
 	int	  fd;		/* the executor's */
 };
 
+/* resource.c: --load and --memfree. */
+struct resrun {
+	struct resrun	*prev;
+	struct resrun	*next;
+	int		 wakefd;	/* its worker's */
+	int		 asked;		/* to go: 1, and 2 once seen */
+};
+
+int	 res_start(void);
+int	 res_gate(void);
+void	 res_run_start(struct resrun *, int wakefd);
+void	 res_run_end(struct resrun *);
+int	 res_run_killed(struct resrun *);
+
 /* run.c: one attempt of a job, from spawn to reaped. */
 void	 run_init(void);
 void	 run_attempt(struct job *, struct attempt *, char *scratch,
@@ -538,7 +583,7 @@ void	 collect_total(unsigned long long);
 void	 collect_read(unsigned long long);	/* jobs read so far */
 double	 collect_timeout(void);		/* --timeout N%: seconds, or 0 */
 int	 collect_status(void);		/* the jobs' exit status */
-void	 collect_window(unsigned long long seq);
+int	 collect_window(unsigned long long seq, double until);
 void	 collect_wake(void);
 void	 collect_worker_done(void);
 void	 collect_workers(int);
@@ -656,6 +701,11 @@ int	 stop_signal(void);		/* signal for running jobs, or 0 */
 int	 stop_fd(void);			/* readable once jobs must stop */
 int	 kill_fd(void);			/* readable once jobs must die */
 int	 stop_status(int);
+void	 stop_jc_enter(void);
+void	 stop_jc_leave(int stopped);
+void	 stop_jc_done(int stopped);
+int	 stop_jc_fd(int stopped);
+int	 stop_tty_read(int fd);
 void	 stop_signals_block(void);
 int	 stop_signals_start(void);
 int	 stop_sigfd(void);
@@ -677,6 +727,8 @@ void	 fatal_errno(int, const char *, ...) __attribute__((noreturn,
 #define SIGNAL(c)	xpthread(pthread_cond_signal(c), __FILE__, __LINE__)
 #define BROADCAST(c)	xpthread(pthread_cond_broadcast(c), __FILE__, __LINE__)
 void	 xpthread(int, const char *, int);
+void	 cond_init_mono(pthread_cond_t *);
+int	 cond_wait_until(pthread_cond_t *, pthread_mutex_t *, double at);
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);

@@ -110,7 +110,11 @@ fill(struct block *b, size_t want)
 		return -1;
 	}
 	while (b->len < want && !in.eof) {
-		if ((n = io_read(in.fd, b->mem + b->len, want - b->len)) == -1)
+		n = io_read(in.fd, b->mem + b->len, want - b->len);
+		/* A background parx reading the terminal: stopped, then on. */
+		if (n == -1 && errno == EIO && stop_tty_read(in.fd))
+			continue;
+		if (n == -1)
 			return -1;
 		if (n == 0)
 			in.eof = 1;

@@ -117,7 +117,10 @@ rd_fill(struct rd *r)
 
 	if (r->eof)
 		return 0;
-	got = io_read(r->fd, r->buf, RDBUF);
+	do
+		got = io_read(r->fd, r->buf, RDBUF);
+	/* A background parx reading the terminal: stopped, then on. */
+	while (got == -1 && errno == EIO && stop_tty_read(r->fd));
 	if (got == -1)
 		output_msgf("parx: error reading %s: %s\n",
 		    r->src->type == SRC_STDIN ? "standard input" :
@@ -821,11 +824,17 @@ reader_init(void)
 	static const char hint[] = "parx: reading items from the terminal, "
 	    "one per line; end them with Ctrl-D (or give them with :::, "
 	    "::::, -a or a pipe)\n";
+	static const char datahint[] = "parx: reading --pipe data from the "
+	    "terminal; end it with Ctrl-D (or give it through a pipe)\n";
 	int s;
 
 	for (s = 0; s < opts.nsources; s++)
 		if (opts.sources[s].type == SRC_STDIN && isatty(0)) {
-			(void)io_write_all(2, hint, sizeof(hint) - 1);
+			if (opts.pipe != PIPE_NONE)
+				(void)io_write_all(2, datahint,
+				    sizeof(datahint) - 1);
+			else
+				(void)io_write_all(2, hint, sizeof(hint) - 1);
 			break;
 		}
 	if (opts.header && !opts.retry_failed && opts.pipe == PIPE_NONE)

@@ -386,24 +386,6 @@ rec_stream(const struct outbuf *ob, off_t *at)
 	return 0;
 }
 
-static void
-rec_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-rec_fmt(const char *fmt, ...)
-{
-	char buf[1024];		/* enough for any double in %.3f */
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_add(&rec, buf, (size_t)n < sizeof(buf) ? (size_t)n :
-		    sizeof(buf) - 1);
-}
-
 /* GNU parallel's V: the items; in CSV and TSV, nv columns. */
 static void
 rec_items(const struct job *j, char sep)
@@ -444,23 +426,23 @@ static void
 rec_head(const struct job *j, char sep)
 {
 	const char *cmd = j->logcmd != NULL ? j->logcmd : "";
-	int exitval, sig;
-
 	/* Logins hold no separator, quote nor control character. */
 	const char *host = j->host != NULL ? j->host : ":";
+	int exitval, sig;
 
 	outcome(j, &exitval, &sig);
 	if (opts.results_fmt == RES_JSON) {
-		rec_fmt("{ \"Seq\": %llu, \"Host\": ", j->seq);
+		sb_addf(&rec, "{ \"Seq\": %llu, \"Host\": ", j->seq);
 		json_str(&rec, host, strlen(host));
-		rec_fmt(", \"Starttime\": %.3f, \"JobRuntime\": %.3f, "
-		    "\"Send\": 0, \"Receive\": %llu, \"Exitval\": %d, "
+		sb_addf(&rec, ", \"Starttime\": %.3f, \"JobRuntime\": %.3f, "
+		    "\"Send\": %llu, \"Receive\": %llu, \"Exitval\": %d, "
 		    "\"Signal\": %d, \"Command\": ", j->start, j->runtime,
-		    j->sink[0].bytes, exitval, sig);
+		    j->sent, j->sink[0].bytes, exitval, sig);
 	} else
-		rec_fmt("%llu%c%s%c%.3f%c%.3f%c0%c%llu%c%d%c%d%c", j->seq, sep,
-		    host, sep, j->start, sep, j->runtime, sep, sep,
-		    j->sink[0].bytes, sep, exitval, sep, sig, sep);
+		sb_addf(&rec, "%llu%c%s%c%.3f%c%.3f%c%llu%c%llu%c%d%c%d%c",
+		    j->seq, sep, host, sep, j->start, sep, j->runtime, sep,
+		    j->sent, sep, j->sink[0].bytes, sep, exitval, sep, sig,
+		    sep);
 	rec_str(cmd, strlen(cmd));
 	if (opts.results_fmt == RES_JSON)
 		sb_adds(&rec, ", ");
@@ -536,11 +518,12 @@ header(void)
 	char sep = opts.results_fmt == RES_CSV ? ',' : '\t';
 	int k;
 
-	rec_fmt("Seq%cHost%cStarttime%cJobRuntime%cSend%cReceive%cExitval%c"
-	    "Signal%cCommand%c", sep, sep, sep, sep, sep, sep, sep, sep, sep);
+	sb_addf(&rec, "Seq%cHost%cStarttime%cJobRuntime%cSend%cReceive%c"
+	    "Exitval%cSignal%cCommand%c", sep, sep, sep, sep, sep, sep, sep,
+	    sep, sep);
 	for (k = 1; k <= nv; k++)
-		rec_fmt("V%d%c", k, sep);
-	rec_fmt("Stdout%cStderr%s", sep,
+		sb_addf(&rec, "V%d%c", k, sep);
+	sb_addf(&rec, "Stdout%cStderr%s", sep,
 	    opts.results_fmt == RES_CSV ? "\r\n" : "\n");
 }
 

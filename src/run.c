@@ -17,6 +17,12 @@
  * are all zombies is gone (in a pid namespace without an init nobody
  * reaps them), and so is one that was sent SIGKILL.
  *
+ * Job control (stop.c): while parx is being stopped (Ctrl-Z) the run
+ * stops its job's group with SIGSTOP, and continues it with SIGCONT when
+ * parx goes on; the time in between does not count toward --timeout.  A
+ * job parx is ending (timeout, stop, --memfree) leaves job control, and
+ * gets SIGCONT after the signal if it was stopped, so it can act on it.
+ *
  * Under --pipe the run also feeds the job's input (the feed): the header
  * and the block go into the job's stdin pipe as the job reads, from the
  * same poll loop, so a job that reads and writes at once never waits for
@@ -25,6 +31,7 @@
  * the job starts; --fifo feeds the named pipe {} once the job opens it.
  */
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -50,7 +57,7 @@
 #define DRAIN_MAX	(1 << 20)	/* read from pipes held by leftovers */
 
 enum what { W_PIPE0, W_PIPE1, W_OUT0, W_OUT1, W_PID, W_STOP, W_KILL,
-    W_WATCH, W_WAKE, W_FEED, W_FIFO };
+    W_WATCH, W_WAKE, W_FEED, W_FIFO, W_JC };
 
 /* --pipe: what goes into the job's input, header first. */
 struct feed {
@@ -83,6 +90,11 @@ struct run {
 	double		 kill_at;	/* SIGKILL to what is left */
 	double		 check_at;	/* look at the group again */
 	double		 check_every;
+	int		 jc_in;		/* takes part in job control */
+	int		 jc_stopped;	/* parx stopped the job's group */
+	double		 jc_at;		/* since when */
+	double		 jc_total;	/* stopped so far, before jc_at */
+	struct resrun	 res;		/* --memfree: among the running */
 	struct feed	 feed;
 };
 
@@ -243,6 +255,54 @@ drain_left(struct run *r)
 				break;
 		pipe_close(r, s);
 	}
+}
+
+/* parx is being stopped: so is the job, and its timeout with it. */
+static void
+jc_stop(struct run *r)
+{
+	group_signal(r, SIGSTOP);
+	r->jc_stopped = 1;
+	r->jc_at = clock_mono();
+	stop_jc_done(1);
+}
+
+static void
+jc_cont(struct run *r)
+{
+	double d = clock_mono() - r->jc_at;
+
+	group_signal(r, SIGCONT);
+	r->jc_stopped = 0;
+	r->jc_total += d;
+	if (r->term_at > 0)
+		r->term_at += d;
+	stop_jc_done(0);
+}
+
+/* parx is ending the job: a stopped one must run to see the signal. */
+static void
+jc_quit(struct run *r)
+{
+	if (!r->jc_in)
+		return;
+	if (r->jc_stopped)
+		group_signal(r, SIGCONT);
+	stop_jc_leave(r->jc_stopped);
+	r->jc_in = r->jc_stopped = 0;
+}
+
+/* Ends the job's group with sig; SIGKILL follows after the grace time. */
+static void
+group_end(struct run *r, int sig)
+{
+	r->signalled = 1;
+	group_signal(r, sig);
+	jc_quit(r);
+	if (r->kill_at == 0)
+		r->kill_at = clock_mono() + KILL_GRACE;
+	if (r->reaped)
+		check_soon(r);
 }
 
 static void
@@ -443,12 +503,7 @@ on_stop(struct run *r)
 	if ((sig = stop_signal()) == 0)
 		return;		/* --halt soon: let it finish */
 	r->job->interrupted = 1;
-	r->signalled = 1;
-	group_signal(r, sig);
-	if (r->kill_at == 0)
-		r->kill_at = clock_mono() + KILL_GRACE;
-	if (r->reaped)
-		check_soon(r);
+	group_end(r, sig);
 }
 
 /* parx is being killed: so is the job, and its output is dropped. */
@@ -459,6 +514,7 @@ on_kill(struct run *r)
 	r->job->interrupted = 1;
 	r->signalled = 1;
 	group_signal(r, SIGKILL);
+	jc_quit(r);
 	r->gone = 1;
 	output_abandon();
 }
@@ -471,6 +527,11 @@ on_wake(struct run *r)
 	(void)!read(r->wakefd, &n, sizeof(n));
 	sink_push(r->job, 0);
 	sink_push(r->job, 1);
+	/* --memfree: memory ran short, and this is the youngest job. */
+	if (opts.memfree > 0 && !r->signalled && res_run_killed(&r->res)) {
+		r->job->requeue = 1;
+		group_end(r, SIGTERM);
+	}
 	if (r->feed.wait) {
 		r->feed.wait = 0;
 		feed_some(r);
@@ -513,6 +574,8 @@ run_pollset(const struct run *r, struct pollfd *pf, enum what *w)
 	if (output_watch_fd() >= 0 && !r->out_seen)
 		ADD(output_watch_fd(), 0, W_WATCH);
 	ADD(r->wakefd, POLLIN, W_WAKE);
+	if (r->jc_in)
+		ADD(stop_jc_fd(r->jc_stopped), POLLIN, W_JC);
 	if (r->feed.watch >= 0)
 		ADD(r->feed.watch, POLLIN, W_FIFO);
 	else if (r->feed.fd >= 0 && !r->feed.wait)
@@ -559,6 +622,12 @@ run_events(struct run *r, const struct pollfd *pf, const enum what *w,
 		case W_WAKE:
 			on_wake(r);
 			break;
+		case W_JC:
+			if (r->jc_stopped)
+				jc_cont(r);
+			else
+				jc_stop(r);
+			break;
 		case W_FEED:
 			feed_some(r);
 			break;
@@ -577,7 +646,7 @@ run_wake(const struct run *r)
 
 #define SOONER(t) do { if ((t) > 0 && (at == 0 || (t) < at)) at = (t); } \
 	while (0)
-	if (!r->job->timed_out) {
+	if (!r->job->timed_out && !r->jc_stopped) {
 		SOONER(r->term_at);
 		SOONER(r->recheck_at);
 	}
@@ -597,7 +666,7 @@ pct_timeout(struct run *r, double t)
 
 	if (d > 0) {
 		r->limit = d;
-		r->term_at = r->t0 + d;
+		r->term_at = r->t0 + r->jc_total + d;
 	}
 	r->recheck_at = t + 1.0;
 }
@@ -612,14 +681,10 @@ run_timers(struct run *r)
 		reap(r);
 	if (r->recheck_at > 0 && t >= r->recheck_at)
 		pct_timeout(r, t);
-	if (r->term_at > 0 && !j->timed_out && t >= r->term_at &&
-	    (!r->reaped || pipes_open(r))) {
+	if (r->term_at > 0 && !j->timed_out && !r->jc_stopped &&
+	    t >= r->term_at && (!r->reaped || pipes_open(r))) {
 		j->timed_out = 1;
-		r->signalled = 1;
-		group_signal(r, SIGTERM);
-		r->kill_at = t + KILL_GRACE;
-		if (r->reaped)
-			check_soon(r);
+		group_end(r, SIGTERM);
 	}
 	if (r->kill_at > 0 && t >= r->kill_at) {
 		group_signal(r, SIGKILL);
@@ -637,8 +702,8 @@ run_timers(struct run *r)
 static void
 run_loop(struct run *r)
 {
-	struct pollfd pf[12];
-	enum what w[12];
+	struct pollfd pf[13];
+	enum what w[13];
 	int n;
 
 	for (;;) {
@@ -653,11 +718,29 @@ run_loop(struct run *r)
 	}
 }
 
+/*
+ * Whether --limit-cpu ended the job: SIGXCPU at the soft limit, or
+ * SIGKILL at the hard one when parx sent none, after that much CPU time.
+ */
+static int
+cpu_limited(const struct run *r)
+{
+	const struct job *j = r->job;
+
+	return j->termsig == SIGXCPU || (j->termsig == SIGKILL &&
+	    !r->signalled && j->user_cpu + j->sys_cpu >=
+	    (double)opts.limit_cpu);
+}
+
 /* What the job's end means: its status, and what to tell the user. */
 static void
-run_result(struct job *j, double limit)
+run_result(const struct run *r)
 {
+	struct job *j = r->job;
 	int s;
+
+	if (j->requeue)
+		return;		/* it runs again; nothing of this counts */
 
 	if (j->timed_out) {
 		if (j->termsig == 0)
@@ -672,9 +755,16 @@ run_result(struct job *j, double limit)
 			    strerror(j->sink[s].buf.err));
 			break;
 		}
-	if (j->timed_out)
+	if (j->timed_out) {
+		j->timeout = r->limit;
 		job_errorf(j, "job %llu: timed out after %gs", j->seq,
-		    limit);
+		    r->limit);
+	}
+	else if (opts.limit_cpu > 0 && cpu_limited(r)) {
+		j->limit = LIMIT_CPU;
+		job_errorf(j, "job %llu: killed by --limit-cpu after %lds",
+		    j->seq, opts.limit_cpu);
+	}
 }
 
 /*
@@ -702,6 +792,9 @@ run_start(struct run *r, struct attempt *at)
 	}
 	j->start = clock_wall();
 	r->t0 = clock_mono();
+	/* Before the job exists, so that no Ctrl-Z can miss it. */
+	stop_jc_enter();
+	r->jc_in = 1;
 	/* --pipe's input, or the executor's (never both: options.c). */
 	rc = spawn_job(at->argv, at->envp, r->feed.child >= 0 ?
 	    r->feed.child : at->fd_in, po[1], pe[1], &r->pid);
@@ -718,6 +811,7 @@ run_start(struct run *r, struct attempt *at)
 		close(r->fd[1]);
 		r->fd[0] = r->fd[1] = -1;
 	}
+	jc_quit(r);
 	job_failed(j, spawn_error(j, rc, at->argv[0]));
 	return -1;
 }
@@ -750,11 +844,16 @@ run_attempt(struct job *j, struct attempt *at, char *scratch, int wakefd)
 			r.term_at = r.t0 + opts.timeout;
 		} else if (opts.timeout_pct > 0)
 			pct_timeout(&r, r.t0);
+		if (opts.memfree > 0)
+			res_run_start(&r.res, wakefd);
 		run_loop(&r);
+		if (opts.memfree > 0)
+			res_run_end(&r.res);
+		jc_quit(&r);
 		if (r.pidfd >= 0)
 			close(r.pidfd);
 		j->runtime = clock_mono() - r.t0;
-		run_result(j, r.limit);
+		run_result(&r);
 		sink_finish(j);
 	}
 	if (opts.pipe != PIPE_NONE)

@@ -20,9 +20,10 @@
  *          rest of that line, so memory stays bounded and lines whole.
  *          Under -k only the job whose turn it is writes.
  *
- * Neither writes live under --retries (an attempt may not be the last)
- * nor, for group, under --bar (the collector alone writes between bar
- * redraws) or with hosts (a job whose host fails runs again).  Under
+ * Neither writes live under --retries or --memfree (an attempt may not
+ * be the last: a failed one is retried, --memfree may end one to run it
+ * again) nor, for group, under --bar (the collector alone writes between
+ * bar redraws) or with hosts (a job whose host fails runs again).  Under
  * --results every byte stays in the outbuf until the job ends (printed or
  * not), so that results.c can write it: there is then no splice from the
  * job's pipe straight to the output.  Live writes never block: a full
@@ -45,10 +46,12 @@ static int keep;		/* --results: OUTBUF_KEEP or OUTBUF_WHOLE */
 void
 sink_init(int nworkers)
 {
+	int last = opts.retries == 0 && opts.memfree == 0;
+
 	/* A job may run again when its host fails (exec.c). */
-	pass_ok = opts.outmode == OUT_GROUP && !opts.bar &&
-	    opts.retries == 0 && !opts.dry_run && !exec_hosts();
-	line_live = opts.outmode == OUT_LINE && opts.retries == 0;
+	pass_ok = opts.outmode == OUT_GROUP && !opts.bar && last &&
+	    !opts.dry_run && !exec_hosts();
+	line_live = opts.outmode == OUT_LINE && last;
 	single = nworkers == 1;
 	if (opts.results != NULL)
 		keep = opts.results_fmt == RES_DIR ? OUTBUF_WHOLE :

@@ -5,7 +5,8 @@
  *	parx: F of T jobs failed
  *	parx: job SEQ: OUTCOME: COMMAND		(up to SHOWN of them)
  *
- * OUTCOME is exit N, signal NAME, timed out after D, or could not start;
+ * OUTCOME is exit N, signal NAME, timed out after D, killed by
+ * --limit-cpu after Ns, or could not start;
  * the COMMAND is cut to one short line.
  * The jobs shown are the failed ones with the lowest sequence numbers,
  * in order, so the list is the same whatever the completion order.
@@ -59,7 +60,10 @@ describe(const struct job *j)
 	if (j->nostart)
 		snprintf(buf, sizeof(buf), "could not start");
 	else if (j->timed_out)
-		snprintf(buf, sizeof(buf), "timed out after %gs", opts.timeout);
+		snprintf(buf, sizeof(buf), "timed out after %gs", j->timeout);
+	else if (j->limit == LIMIT_CPU)
+		snprintf(buf, sizeof(buf), "killed by --limit-cpu after %lds",
+		    opts.limit_cpu);
 	else if (j->termsig != 0)
 		snprintf(buf, sizeof(buf), "signal %s",
 		    sig_name(j->termsig, name, sizeof(name)));

@@ -103,52 +103,13 @@ struct out {
 	int		 err;		/* errno of a failed write, or 0 */
 };
 
-static const struct {
-	int		 num;
-	const char	*name;
-} signames[] = {
-	{ SIGHUP, "HUP" }, { SIGINT, "INT" }, { SIGQUIT, "QUIT" },
-	{ SIGILL, "ILL" }, { SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" },
-	{ SIGBUS, "BUS" }, { SIGFPE, "FPE" }, { SIGKILL, "KILL" },
-	{ SIGUSR1, "USR1" }, { SIGSEGV, "SEGV" }, { SIGUSR2, "USR2" },
-	{ SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" },
-	{ SIGCHLD, "CHLD" }, { SIGCONT, "CONT" }, { SIGSTOP, "STOP" },
-	{ SIGTSTP, "TSTP" }, { SIGTTIN, "TTIN" }, { SIGTTOU, "TTOU" },
-	{ SIGURG, "URG" }, { SIGXCPU, "XCPU" }, { SIGXFSZ, "XFSZ" },
-	{ SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" }, { SIGWINCH, "WINCH" },
-	{ SIGIO, "IO" }, { SIGSYS, "SYS" },
-};
-
 /* The number of signal NAME ("KILL", "SIGKILL", "9"), or -1. */
 int
 timeline_signum(const char *name)
 {
-	size_t	 i;
-	long	 v;
-	char	*end;
+	int	 sig = sig_num(name);
 
-	if (strncmp(name, "SIG", 3) == 0)
-		name += 3;
-	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
-		if (strcmp(name, signames[i].name) == 0)
-			return signames[i].num;
-	errno = 0;
-	v = strtol(name, &end, 10);
-	if (*name >= '0' && *name <= '9' && *end == '\0' && errno == 0 &&
-	    v > 0 && v < 1000)
-		return (int)v;
-	return -1;
-}
-
-static const char *
-signame(int sig)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
-		if (signames[i].num == sig)
-			return signames[i].name;
-	return NULL;
+	return sig > 0 ? sig : -1;
 }
 
 /*
@@ -846,7 +807,7 @@ tenths(const struct layout *L, double t)
 static void
 write_outcome(struct out *o, const struct rec *r)
 {
-	const char *name;
+	char name[32];
 
 	if (r->outcome == OK)
 		out_printf(o, "exit 0");
@@ -854,10 +815,9 @@ write_outcome(struct out *o, const struct rec *r)
 		out_printf(o, "exit %d", r->exitval);
 	else if (r->timed_out)
 		out_printf(o, "timed out");
-	else if (r->sig > 0 && (name = signame(r->sig)) != NULL)
-		out_printf(o, "signal %s", name);
 	else if (r->sig > 0)
-		out_printf(o, "signal %d", r->sig);
+		out_printf(o, "signal %s", sig_name(r->sig, name,
+		    sizeof(name)) + 3);
 	else
 		out_printf(o, "killed by a signal");
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "parx.h"
@@ -24,6 +25,47 @@ xpthread(int rc, const char *file, int line)
 		    file, line, strerror(rc));
 		abort();
 	}
+}
+
+/* A condition variable whose timed waits use clock_mono's clock. */
+void
+cond_init_mono(pthread_cond_t *c)
+{
+	pthread_condattr_t a;
+
+	xpthread(pthread_condattr_init(&a), __FILE__, __LINE__);
+	xpthread(pthread_condattr_setclock(&a, CLOCK_MONOTONIC), __FILE__,
+	    __LINE__);
+	xpthread(pthread_cond_init(c, &a), __FILE__, __LINE__);
+	pthread_condattr_destroy(&a);
+}
+
+/*
+ * Waits on c (made by cond_init_mono) until signalled or until at
+ * (clock_mono); at == 0 waits without a time limit.  Returns 0 when
+ * signalled (or woken spuriously), 1 once at has passed.
+ */
+int
+cond_wait_until(pthread_cond_t *c, pthread_mutex_t *m, double at)
+{
+	struct timespec ts;
+	int rc;
+
+	if (at == 0) {
+		WAIT(c, m);
+		return 0;
+	}
+	if (at > 4e9)
+		at = 4e9;
+	ts.tv_sec = (time_t)at;
+	ts.tv_nsec = (long)((at - (double)ts.tv_sec) * 1e9);
+	if (ts.tv_nsec >= 1000000000)
+		ts.tv_nsec = 999999999;
+	rc = pthread_cond_timedwait(c, m, &ts);
+	if (rc == ETIMEDOUT)
+		return 1;
+	xpthread(rc, __FILE__, __LINE__);
+	return 0;
 }
 
 /* Ends parx with status 255, before or outside any job: "parx: msg: errno". */
@@ -137,6 +179,22 @@ void
 sb_adds(struct strbuf *sb, const char *s)
 {
 	sb_add(sb, s, strlen(s));
+}
+
+/* Appends a formatted piece of at most 1023 bytes (numbers, names). */
+void
+sb_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	char	 buf[1024];	/* enough for any double in %.6f */
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb_add(sb, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+		    sizeof(buf) - 1);
 }
 
 void

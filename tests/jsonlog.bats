@@ -8,7 +8,7 @@ load helpers
 
 KEYS='["seq","slot","host","command","argv","start","runtime","exit",'\
 '"signal","timed_out","attempts","stdin_bytes","stdout_bytes",'\
-'"stderr_bytes","maxrss_kb","user_cpu","sys_cpu"]'
+'"stderr_bytes","maxrss_kb","user_cpu","sys_cpu","limit"]'
 
 setup()
 {
@@ -23,7 +23,7 @@ field()
 	jq -c --argjson s "$1" "select(.seq == \$s) | $2" "$LOG" | tail -n 1
 }
 
-@test "JSON log: one object per job, every key of SPEC 11.3 in order" {
+@test "JSON log: one object per job, every key of SPEC 11.3 (and limit) in order" {
 	before=$(date +%s)
 	run -0 --separate-stderr parx -j2 --joblog "$LOG" \
 	    sh -c 'printf "%s\n" "$1"; printf e >&2' sh ::: a bb ccc
@@ -44,6 +44,7 @@ $KEYS" "$(jq -c 'keys_unsorted' "$LOG")" "keys"
 		same 0 "$(field "$s" .exit)" exit
 		same null "$(field "$s" .signal)" signal
 		same false "$(field "$s" .timed_out)" timed_out
+		same null "$(field "$s" .limit)" limit
 		same 1 "$(field "$s" .attempts)" attempts
 		same 0 "$(field "$s" .stdin_bytes)" stdin_bytes
 		same "$(( ${#item} + 1 ))" "$(field "$s" .stdout_bytes)" stdout
@@ -245,4 +246,13 @@ EOF
 	# The CPU time of the whole run.
 	run -0 jq -s 'map(.user_cpu + .sys_cpu) | add' "$LOG"
 	[[ $output =~ ^[0-9.e-]+$ ]]
+}
+
+@test "JSON log: --retry-failed runs the failed jobs of a JSON log again" {
+	parx --joblog "$LOG" -c 'echo {}; [ {} != 2 ]' ::: 1 2 3 >/dev/null || true
+	run -1 --separate-stderr parx --joblog "$LOG" --retry-failed
+	expect 2
+	same 4 "$(wc -l <"$LOG")" "lines in the log"
+	same '2 "echo 2; [ 2 != 2 ]" 1' "$(tail -n 1 "$LOG" |
+	    jq -r '"\(.seq) \(.command | tojson) \(.exit)"')"
 }

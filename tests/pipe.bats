@@ -479,3 +479,10 @@ start_parx()
 	done
 	[ ! -e ran ]
 }
+
+@test "--pipe, data on a terminal: the hint speaks of data, not items" {
+	command -v script >/dev/null 2>&1 || skip "script(1) is not installed"
+	run -0 timeout 60 script -qec "'$PARX' --pipe cat" /dev/null </dev/null
+	[[ $output == *"parx: reading --pipe data from the terminal; end it with Ctrl-D"* ]]
+	[[ $output != *"reading items"* ]]
+}

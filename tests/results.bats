@@ -487,3 +487,13 @@ EOF
 	[ "$(wc -c <"$T/r.csv")" -gt 200000000 ]
 	same 'cde",""' "$(tail -c 9 "$T/r.csv" | tr -d '\r\n')" "CSV tail"
 }
+
+@test "--pipe: Send in --results and stdin_bytes in the JSON log count each block's bytes" {
+	command -v jq >/dev/null || skip "jq is not installed"
+	printf 'aa\nbbbb\ncc\n' | parx --pipe -N 1 -k --results "$T/r.jsonl" \
+	    --joblog "$T/l.jsonl" cat >/dev/null
+	same '[[1,3],[2,5],[3,3]]' "$(jq -s -c 'sort_by(.Seq) | map([.Seq, .Send])' \
+	    "$T/r.jsonl")"
+	same '[[1,3],[2,5],[3,3]]' "$(jq -s -c \
+	    'sort_by(.seq) | map([.seq, .stdin_bytes])' "$T/l.jsonl")"
+}

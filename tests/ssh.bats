@@ -484,6 +484,13 @@ for r in sorted(rows, key=lambda r: int(r["Seq"])):
 	usage_error
 	expect_err "parx: --pipe-part cannot be combined with --slf" \
 	    "Try 'parx --help' for more information."
+	for bad in '--load 2' '--memfree 1G' '--nice 5' '--limit-mem 1G' \
+	    '--limit-cpu 5' '--limit-files 100'; do
+		run --separate-stderr parx -S : $bad echo ::: 1
+		usage_error
+		expect_err "parx: ${bad% *} cannot be combined with -S (it acts on the processes here)" \
+		    "Try 'parx --help' for more information."
+	done
 	no_tmpfiles
 }
 

@@ -107,3 +107,17 @@ parx: job 3: exit 2: echo 2; exit 2" "$(cat "$T/tty")" "terminal"
 parx: job 2: exit 3: exit 3" "$(sed 's/.*'"$(printf '\033')"'\[K//' "$T/tty")" \
 	    "after the bar"
 }
+
+@test "summary: under --timeout N%, a timed-out job's own limit" {
+	run -1 --separate-stderr parx --summary -j1 -k --timeout 300% \
+	    sh -c 'sleep $1' sh ::: 0.3 0.3 0.3 30 3>&-
+	expect
+	# The limit is 3 x the median of the runtimes so far (about 0.3 s),
+	# never the 300 of the option: well under the 30 s of the job.
+	[ "${#stderr_lines[@]}" -eq 3 ]
+	[[ ${stderr_lines[0]} =~ ^parx:\ job\ 4:\ timed\ out\ after\ ([0-9.]+)s$ ]]
+	awk -v t="${BASH_REMATCH[1]}" 'BEGIN { exit !(t > 0.8 && t < 20) }'
+	same "parx: 1 of 4 jobs failed" "${stderr_lines[1]}"
+	same "${stderr_lines[2]}" \
+	    "parx: job 4: ${stderr_lines[0]#parx: job 4: }: sh -c 'sleep \$1' sh 30"
+}

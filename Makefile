@@ -22,7 +22,8 @@ SRCS = src/main.c src/options.c src/reader.c src/queue.c src/job.c \
        src/sink.c \
        src/outbuf.c src/output.c src/collect.c src/joblog.c src/bar.c \
        src/stop.c src/io.c src/util.c src/timeline.c src/pipe.c \
-       src/block.c src/json.c src/results.c src/summary.c src/resource.c
+       src/block.c src/json.c src/results.c src/summary.c src/resource.c \
+       src/exec.c src/exec_ssh.c
 OBJS = $(SRCS:.c=.o)
 
 # parx-timeline draws a run from its job log, with parx's drawing code.
@@ -40,6 +41,8 @@ parx-timeline: $(TL_OBJS)
 
 src/%.o: src/%.c src/parx.h
 	$(CC) $(PARX_CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+src/exec.o src/exec_ssh.o: src/exec.h
 
 # Runs the bats suite against ./parx and ./parx-timeline (or $PARX and
 # $PARX_TIMELINE), then lints the man pages.
@@ -74,12 +77,12 @@ check-bats: tests/.bats-ok
 
 check-sanitize: asan tsan
 
-parx-asan: $(SRCS) src/parx.h
+parx-asan: $(SRCS) src/parx.h src/exec.h
 	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread $(VERSION_DEF) \
 	    -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	    -fno-omit-frame-pointer -o $@ $(SRCS)
 
-parx-tsan: $(SRCS) src/parx.h
+parx-tsan: $(SRCS) src/parx.h src/exec.h
 	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread $(VERSION_DEF) \
 	    -fsanitize=thread \
 	    -o $@ $(SRCS)
@@ -98,6 +101,10 @@ clean-sanitize:
 
 bench: parx
 	sh bench/run.sh
+
+# -S against GNU parallel -S and a bare ssh loop, on two loopback sshd.
+bench-ssh: parx
+	sh bench/ssh.sh
 
 # Both programs, their man pages and their completions.
 install: parx parx-timeline
@@ -128,7 +135,7 @@ clean: clean-sanitize
 	rm -f parx parx-timeline $(OBJS) $(TL_OBJS)
 
 .PHONY: all check check-bats asan tsan check-sanitize clean-sanitize bench \
-    install uninstall clean
+    bench-ssh install uninstall clean
 
 # Reliability gates (tests/README.md): libFuzzer harnesses, the stress
 # run and valgrind.  fuzz/run.sh runs the harnesses; make fuzz builds them.

@@ -9,17 +9,19 @@
 # tests/docs.bats fails when one is missing.
 
 _parx_short_noarg='-0 -i -k -m -r -t -u -X -h -V'
-_parx_short_arg='-a -c -d -E -I -j -L -n -N -P -s'
+_parx_short_arg='-a -c -d -E -I -j -L -n -N -P -s -S'
 _parx_long_noarg='--null --link --xargs --no-run-if-empty --shuf --plus
     --fail-fast --dry-run --verbose --resume --resume-failed --retry-failed
     --bar --summary --no-summary --group --line-buffer --lb --ungroup
     --keep-order --tag --help --version --pipe --pipe-part --round-robin
-    --cat --fifo'
+    --cat --fifo --cleanup'
 _parx_long_arg='--delimiter --arg-file --max-args --max-lines --max-chars
     --colsep --header --shell --jobs --max-procs --timeout --retries --halt
     --delay --joblog --joblog-format --timeline --tmpdir --tagstring
     --results --block --block-size --recend --recstart --load --memfree
-    --nice --limit-mem --limit-cpu --limit-files --retry-delay --retry-on'
+    --nice --limit-mem --limit-cpu --limit-files --retry-delay --retry-on
+    --sshlogin --slf --ssh --env --workdir --transferfile --tf --return --trc
+    --basefile'
 
 # The long option that $1 names, exactly or as an unambiguous prefix, with
 # "=" appended when it takes an argument; nothing when there is none.
@@ -60,11 +62,32 @@ _parx_filter()
 # typed value $2.  Sets _parx_cand, and _parx_files=1 for file names.
 _parx_values()
 {
-	local ncpu
+	local ncpu w
 
 	case $1 in
-	-a | --arg-file | --joblog | --timeline | --tmpdir | --results)
+	-a | --arg-file | --joblog | --timeline | --tmpdir | --results | \
+	    --slf | --basefile | --transferfile | --tf | --return | --trc)
 		_parx_files=1
+		;;
+	-S | --sshlogin)
+		# Host names; a list goes on after its last comma.
+		local pre=${2%"${2##*,}"} h
+		for h in : $(compgen -A hostname -- "${2##*,}"); do
+			[[ $h == "${2##*,}"* ]] && _parx_cand+=("$pre$h")
+		done
+		;;
+	--ssh)
+		_parx_filter "$(compgen -c -- "$2" | sort -u)" "$2"
+		;;
+	--env)
+		_parx_filter "$(compgen -v -- "$2")" "$2"
+		;;
+	--workdir)
+		_parx_filter '...' "$2"
+		while IFS= read -r w; do
+			_parx_cand+=("$w")
+		done < <(compgen -d -- "$2")
+		compopt -o filenames 2>/dev/null || :
 		;;
 	--joblog-format)
 		_parx_filter 'json tsv' "$2"

@@ -16,11 +16,12 @@ function __parx_scan
         header shell jobs max-procs timeout retries halt delay joblog \
         joblog-format timeline tmpdir tagstring results block block-size \
         recend recstart load memfree nice limit-mem limit-cpu limit-files \
-        retry-delay retry-on
+        retry-delay retry-on sshlogin slf ssh env workdir transferfile tf \
+        return trc basefile
     set -l long_all $long_arg null link xargs no-run-if-empty shuf plus \
         fail-fast dry-run verbose resume resume-failed retry-failed bar \
         summary no-summary group line-buffer lb ungroup keep-order tag help \
-        version pipe pipe-part round-robin cat fifo
+        version pipe pipe-part round-robin cat fifo cleanup
     set -l expect 0
     set -l ddash 0
     set -l script 0
@@ -65,7 +66,7 @@ function __parx_scan
                 # ends it, and takes the next word when it is last.
                 set -l chars (string split '' -- (string sub -s 2 -- $w))
                 for k in (seq (count $chars))
-                    if contains -- $chars[$k] a c d E I j L n N P s
+                    if contains -- $chars[$k] a c d E I j L n N P s S
                         test $chars[$k] = c; and set script 1
                         test $k -eq (count $chars); and set expect 1
                         break
@@ -274,6 +275,30 @@ complete -c parx -n '__parx_is options script' -l tagstring -x \
     -d 'prefix output lines with STR'
 complete -c parx -n '__parx_is options script' -l results -r -F \
     -d 'keep outputs and statuses in DIR or FILE.jsonl, .csv, .tsv'
+
+# Other machines.
+complete -c parx -n '__parx_is options script' -s S -l sshlogin -x \
+    -a '(__fish_print_hostnames) :' -d 'run the jobs on these hosts over ssh'
+complete -c parx -n '__parx_is options script' -l slf -r -F \
+    -d 'read the hosts from FILE'
+complete -c parx -n '__parx_is options script' -l ssh -x \
+    -a '(__fish_complete_command)' -d 'use CMD instead of ssh'
+complete -c parx -n '__parx_is options script' -l env -x \
+    -a '(set -n)' -d 'give the jobs on hosts the variable VAR'
+complete -c parx -n '__parx_is options script' -l workdir -x \
+    -a '(__fish_complete_directories) ...' -d 'run the jobs on hosts in DIR'
+complete -c parx -n '__parx_is options script' -l transferfile -r -F \
+    -d 'copy FILE to the host before each job'
+complete -c parx -n '__parx_is options script' -l tf -r -F \
+    -d 'copy FILE to the host before each job'
+complete -c parx -n '__parx_is options script' -l return -r -F \
+    -d 'copy FILE back from the host after each job'
+complete -c parx -n '__parx_is options script' -l cleanup \
+    -d 'remove the copied files on the host after each job'
+complete -c parx -n '__parx_is options script' -l trc -r -F \
+    -d 'same as --tf {} --return FILE --cleanup'
+complete -c parx -n '__parx_is options script' -l basefile -r -F \
+    -d 'copy FILE to every host once'
 
 complete -c parx -n '__parx_is options script' -s h -l help \
     -d 'print the help and exit'

@@ -39,6 +39,7 @@ static struct {
 	struct job		*tail;
 	int			 woken;		/* look at the deferred list */
 	int			 nworkers;	/* -1 until known */
+	int			 nextra;	/* started later */
 	int			 ndone_workers;
 	unsigned long long	 total;
 	int			 total_known;
@@ -412,7 +413,7 @@ collect_run(void)
 	LOCK(&c.lock);
 	for (;;) {
 		while (c.head == NULL && !c.woken &&
-		    c.ndone_workers != c.nworkers)
+		    c.ndone_workers != c.nworkers + c.nextra)
 			WAIT(&c.more, &c.lock);
 		if (c.head == NULL && !c.woken)
 			break;
@@ -456,6 +457,15 @@ collect_put(struct job *j)
 	if (halt)
 		stop_request(opts.halt.when == HALT_NOW ? STOP_NOW :
 		    STOP_SOON, SIGTERM);
+}
+
+/* A worker that runs will start n more (workers_more). */
+void
+collect_workers_add(int n)
+{
+	LOCK(&c.lock);
+	c.nextra += n;
+	UNLOCK(&c.lock);
 }
 
 void

@@ -431,12 +431,13 @@ joblog_at(size_t i, unsigned long long *seq)
 static void
 line_tsv(const struct job *j, int exitval, int sig)
 {
-	char	 num[1024];	/* enough for any two doubles in %.3f */
+	char	 num[1536];	/* two doubles in %.3f, and the host */
 	int	 n;
 
 	n = snprintf(num, sizeof(num),
-	    "%llu\t:\t%.3f\t%10.3f\t%llu\t%llu\t%d\t%d\t", j->seq, j->start,
-	    j->runtime, j->sent, j->sink[0].bytes, exitval, sig);
+	    "%llu\t%s\t%.3f\t%10.3f\t%llu\t%llu\t%d\t%d\t", j->seq,
+	    j->host != NULL ? j->host : ":", j->start, j->runtime, j->sent,
+	    j->sink[0].bytes, exitval, sig);
 	if (n < 0 || (size_t)n >= sizeof(num))
 		return;
 	sb_add(&line, num, (size_t)n);
@@ -449,11 +450,14 @@ static void
 line_json(const struct job *j, int exitval, int sig)
 {
 	const char	*cmd = j->logcmd != NULL ? j->logcmd : "", *w;
+	const char	*host = j->host != NULL ? j->host : ":";
 	char		 name[32];
 	size_t		 n;
 
-	sb_addf(&line, "{\"seq\":%llu,\"slot\":%d,\"host\":\":\","
-	    "\"command\":", j->seq, j->slot);
+	sb_addf(&line, "{\"seq\":%llu,\"slot\":%d,\"host\":", j->seq,
+	    j->slot);
+	json_str(&line, host, strlen(host));
+	sb_adds(&line, ",\"command\":");
 	json_str(&line, cmd, strlen(cmd));
 	sb_adds(&line, ",\"argv\":[");
 	for (w = j->argvbuf; w != NULL && w < j->argvbuf + j->argvlen;
@@ -472,10 +476,17 @@ line_json(const struct job *j, int exitval, int sig)
 		sb_addf(&line, "%d,\"signal\":null", exitval);
 	sb_addf(&line, ",\"timed_out\":%s,\"attempts\":%d,"
 	    "\"stdin_bytes\":%llu,\"stdout_bytes\":%llu,"
-	    "\"stderr_bytes\":%llu,\"maxrss_kb\":%ld,\"user_cpu\":%.6f,"
-	    "\"sys_cpu\":%.6f,\"limit\":%s}\n", j->timed_out ? "true" : "false",
-	    j->attempts, j->sent, j->sink[0].bytes, j->sink[1].bytes,
-	    j->maxrss_kb, j->user_cpu, j->sys_cpu,
+	    "\"stderr_bytes\":%llu,", j->timed_out ? "true" : "false",
+	    j->attempts, j->sent, j->sink[0].bytes, j->sink[1].bytes);
+	/* A job on another machine: the rusage here is its ssh's. */
+	if (j->remote)
+		sb_adds(&line, "\"maxrss_kb\":null,\"user_cpu\":null,"
+		    "\"sys_cpu\":null,");
+	else
+		sb_addf(&line, "\"maxrss_kb\":%ld,\"user_cpu\":%.6f,"
+		    "\"sys_cpu\":%.6f,", j->maxrss_kb, j->user_cpu,
+		    j->sys_cpu);
+	sb_addf(&line, "\"limit\":%s}\n",
 	    j->limit == LIMIT_CPU ? "\"cpu\"" : "null");
 }
 

@@ -246,7 +246,9 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
 	options_parse(argc, argv);
-	fit_limits(opts.jobs == 0);
+	exec_init();
+	if (!exec_hosts())
+		fit_limits(opts.jobs == 0);
 	spawn_limits();
 	if (opts.pipe != PIPE_NONE)
 		pipe_init();
@@ -263,12 +265,18 @@ main(int argc, char **argv)
 
 	stop_signals_block();
 	stop_init();
+	/* With hosts, -j is theirs: their slots make the jobs at once. */
+	if (exec_hosts()) {
+		exec_start();
+		fit_limits(0);
+	}
 	if (opts.bar)
 		bar_init();
 	collect_init();
 	queue_init((size_t)opts.jobs * 2 + 16);
 	stop_hook(queue_drain);
 	stop_hook(collect_wake);
+	stop_hook(exec_wake);
 	if (opts.pipe != PIPE_NONE)
 		stop_hook(block_stop);
 	/* res_start registers a stop hook: before any thread exists. */
@@ -286,6 +294,7 @@ main(int argc, char **argv)
 		rc = 255;
 	if (opts.joblog != NULL)
 		joblog_close();
+	exec_finish();
 	if (tlfd != -1)
 		timeline_finish(tlfd, argc, argv);
 	/* A job's results could not be written: said once, and an error. */

@@ -35,11 +35,12 @@ enum {
 	OPT_PIPEPART, OPT_BLOCK, OPT_RECEND, OPT_RECSTART, OPT_HEADER,
 	OPT_ROUNDROBIN, OPT_CAT, OPT_FIFO, OPT_PLUS, OPT_RETRYFAILED, OPT_SHUF,
 	OPT_TMPDIR, OPT_JOBLOGFMT, OPT_RESULTS, OPT_SUMMARY, OPT_NOSUMMARY,
-	OPT_LOAD, OPT_MEMFREE, OPT_NICE, OPT_LIMITMEM, OPT_LIMITCPU,
-	OPT_LIMITFILES, OPT_RETRYDELAY, OPT_RETRYON
+	OPT_SLF, OPT_SSH, OPT_ENV, OPT_WORKDIR, OPT_TRANSFER, OPT_RETURN,
+	OPT_CLEANUP, OPT_TRC, OPT_BASEFILE, OPT_LOAD, OPT_MEMFREE, OPT_NICE,
+	OPT_LIMITMEM, OPT_LIMITCPU, OPT_LIMITFILES, OPT_RETRYDELAY, OPT_RETRYON
 };
 
-static const char shortopts[] = "+:0a:c:d:E:I:i::j:kL:mn:N:P:rs:tuXhV";
+static const char shortopts[] = "+:0a:c:d:E:I:i::j:kL:mn:N:P:rS:s:tuXhV";
 
 /* The options parx accepts: keep --help, parx.1 and completions/ in step. */
 static const struct option longopts[] = {
@@ -94,6 +95,17 @@ static const struct option longopts[] = {
 	{ "keep-order",		no_argument,		NULL, 'k' },
 	{ "tag",		no_argument,		NULL, OPT_TAG },
 	{ "tagstring",		required_argument,	NULL, OPT_TAGSTRING },
+	{ "sshlogin",		required_argument,	NULL, 'S' },
+	{ "slf",		required_argument,	NULL, OPT_SLF },
+	{ "ssh",		required_argument,	NULL, OPT_SSH },
+	{ "env",		required_argument,	NULL, OPT_ENV },
+	{ "workdir",		required_argument,	NULL, OPT_WORKDIR },
+	{ "transferfile",	required_argument,	NULL, OPT_TRANSFER },
+	{ "tf",			required_argument,	NULL, OPT_TRANSFER },
+	{ "return",		required_argument,	NULL, OPT_RETURN },
+	{ "cleanup",		no_argument,		NULL, OPT_CLEANUP },
+	{ "trc",		required_argument,	NULL, OPT_TRC },
+	{ "basefile",		required_argument,	NULL, OPT_BASEFILE },
 	{ "results",		required_argument,	NULL, OPT_RESULTS },
 	{ "load",		required_argument,	NULL, OPT_LOAD },
 	{ "memfree",		required_argument,	NULL, OPT_MEMFREE },
@@ -112,7 +124,6 @@ static const char helptext[] =
 "       parx [OPTION]... -c SCRIPT [::: ITEM...]         run through /bin/sh\n"
 "Run COMMAND once per input item, several at a time, without mixing the\n"
 "output of jobs.  Without COMMAND, each item is a shell command line.\n"
-"\n"
 "Input:\n"
 "  -a, --arg-file FILE   read items from FILE (repeatable)\n"
 "  -0, --null            items end with NUL (-d, --delimiter C: with byte C)\n"
@@ -154,6 +165,8 @@ static const char helptext[] =
 "      --summary, --no-summary  list failed jobs at the end (default: tty)\n"
 "      --tmpdir DIR      keep spilled output in DIR (default: $TMPDIR, /tmp)\n"
 "      --timeline FILE   draw the run as an SVG timeline in FILE at the end\n"
+"  -S, --sshlogin, --slf, --ssh, --env, --workdir  run jobs on hosts over ssh\n"
+"      --tf, --transferfile, --return, --trc, --cleanup, --basefile: files\n"
 "Output:\n"
 "      --group           print each job's output in one piece (default)\n"
 "      --line-buffer, --lb  pass output on as it comes, in whole lines\n"
@@ -163,7 +176,6 @@ static const char helptext[] =
 "      --tagstring STR   prefix output lines with STR\n"
 "      --results DEST    keep outputs and statuses (DIR, .jsonl, .csv, .tsv)\n"
 "  -h, --help            print this help and exit (-V, --version: version)\n"
-"\n"
 "Replacement strings: {} {.} {/} {//} {/.} {#} {%} {N} {N.} ..., see parx(1).\n"
 "Exit status: 0 all succeeded; 1-100 that many failed; 101 more; with --halt\n"
 "the failed job's; 128+S signal S; 141 stdout closed; 255 usage error.\n";
@@ -754,6 +766,17 @@ need_duration(const char *name, const char *arg)
 	return d;
 }
 
+/* Appends word to the vector *v of *n words. */
+static void
+push(char ***v, int *n, char *word)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = word;
+}
+
+/* The first option given that only means something with hosts. */
+static const char *hosts_only;
+
 /* --timeout: a duration, or N% of the median runtime so far. */
 static void
 need_timeout(const char *arg)
@@ -787,9 +810,40 @@ no_perl(const char *w)
 		    "(in '%s'); use -c with a shell script instead", w);
 }
 
+/* The first option given that acts on jobs here only, or NULL. */
+static const char *
+local_only(void)
+{
+	if (opts.load > 0)
+		return "--load";
+	if (opts.memfree > 0)
+		return "--memfree";
+	if (opts.has_nice)
+		return "--nice";
+	if (opts.limit_mem > 0)
+		return "--limit-mem";
+	if (opts.limit_cpu > 0)
+		return "--limit-cpu";
+	if (opts.limit_files > 0)
+		return "--limit-files";
+	return NULL;
+}
+
 static void
 check_contradictions(void)
 {
+	if (hosts_only != NULL && opts.nlogins == 0 && opts.slf == NULL)
+		usage_error("%s needs -S or --slf", hosts_only);
+	/* A remote job's stdin is its lifeline (exec_ssh.c), not data. */
+	if (opts.pipe != PIPE_NONE && (opts.nlogins > 0 || opts.slf != NULL))
+		usage_error("%s cannot be combined with %s", opts.pipe ==
+		    PIPE_PART ? "--pipe-part" : "--pipe", opts.nlogins > 0 ?
+		    "-S" : "--slf");
+	/* They would act on the ssh here, not on the job there. */
+	if ((opts.nlogins > 0 || opts.slf != NULL) && local_only() != NULL)
+		usage_error("%s cannot be combined with %s (it acts on the "
+		    "processes here)", local_only(), opts.nlogins > 0 ? "-S" :
+		    "--slf");
 	if (opts.keep_order && opts.outmode == OUT_UNGROUP)
 		usage_error("-k cannot be combined with -u");
 	if (opts.resume + opts.resume_failed + opts.retry_failed > 1)
@@ -1228,6 +1282,62 @@ opt_log(int c, const char **logfmt)
 	return 1;
 }
 
+/* Options about other machines; returns 0 when c is not one of them. */
+static int
+opt_hosts(int c)
+{
+	static char all[] = "{}";
+	const char *name;
+
+	switch (c) {
+	case 'S':
+		push(&opts.logins, &opts.nlogins, optarg);
+		return 1;
+	case OPT_SLF:
+		opts.slf = optarg;
+		return 1;
+	case OPT_SSH:
+		opts.ssh = optarg;
+		return 1;
+	case OPT_ENV:
+		push(&opts.envs, &opts.nenvs, optarg);
+		return 1;
+	case OPT_WORKDIR:
+		opts.workdir = optarg;
+		name = "--workdir";
+		break;
+	case OPT_TRANSFER:
+		push(&opts.transfers, &opts.ntransfers, optarg);
+		name = "--transferfile";
+		break;
+	case OPT_RETURN:
+		push(&opts.returns, &opts.nreturns, optarg);
+		name = "--return";
+		break;
+	case OPT_CLEANUP:
+		opts.cleanup = 1;
+		name = "--cleanup";
+		break;
+	case OPT_TRC:
+		/* --transferfile {} --return FILE --cleanup, as in GNU's. */
+		if (opts.ntransfers == 0 || opts.transfers[0] != all)
+			push(&opts.transfers, &opts.ntransfers, all);
+		push(&opts.returns, &opts.nreturns, optarg);
+		opts.cleanup = 1;
+		name = "--trc";
+		break;
+	case OPT_BASEFILE:
+		push(&opts.basefiles, &opts.nbasefiles, optarg);
+		name = "--basefile";
+		break;
+	default:
+		return 0;
+	}
+	if (hosts_only == NULL)
+		hosts_only = name;
+	return 1;
+}
+
 static unsigned long long
 need_size(const char *name, const char *arg, unsigned long long min)
 {
@@ -1519,13 +1629,16 @@ options_parse(int argc, char **argv)
 	memset(&given, 0, sizeof(given));
 	opts.summary = -1;
 	opterr = 0;
+	hosts_only = NULL;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
 		if (!opt_input(c) && !opt_items(c) && !opt_pipe(c) &&
 		    !opt_command(c) && !opt_running(c, &jobs, &logfmt) &&
-		    !opt_output(c, argv) && !opt_resources(c))
+		    !opt_output(c, argv) && !opt_hosts(c) &&
+		    !opt_resources(c))
 			opt_other(c, argv);
 	if (jobs != NULL && parse_jobs(jobs, ncpus(), &opts.jobs) == -1)
 		usage_error("invalid number of jobs '%s'", jobs);
+	opts.jobs_arg = jobs;
 	seen = split_command(argc - optind, argv + optind);
 	if (given.join)
 		opts.pack = PACK_JOIN;

@@ -168,6 +168,22 @@ struct opts {
 	int		 tag;
 	const char	*tagstring;
 	const char	*tmpdir;
+	/* many machines (exec.c, exec_ssh.c) */
+	const char	*jobs_arg;	/* -j as given: applied per host */
+	char		**logins;	/* -S arguments, LOGIN[,LOGIN...] */
+	int		 nlogins;
+	const char	*slf;		/* --slf FILE */
+	const char	*ssh;		/* --ssh CMD */
+	char		**envs;		/* --env VAR */
+	int		 nenvs;
+	const char	*workdir;
+	char		**transfers;	/* --transferfile, --trc: templates */
+	int		 ntransfers;
+	char		**returns;	/* --return, --trc: templates */
+	int		 nreturns;
+	char		**basefiles;
+	int		 nbasefiles;
+	int		 cleanup;
 	const char	*results;	/* --results DIR or FILE, or NULL */
 	enum resfmt	 results_fmt;
 };
@@ -329,6 +345,8 @@ struct job {
 	size_t			 argvlen;	/* NUL-terminated */
 	char			*tag;		/* --tag, --tagstring prefix */
 	size_t			 taglen;
+	const char		*host;		/* where it ran: NULL here */
+	int			 remote;	/* no rusage of its own here */
 	struct sink		 sink[2];	/* stdout, stderr */
 
 	/* output.c's, under its lock: waiting for an output stream. */
@@ -449,6 +467,7 @@ void	 tmpl_pack_free(struct pack *);
 void	 spawn_init(const char *prog);
 int	 spawn_job(char **argv, char **envp, int fd_in, int fd_out,
 	    int fd_err, pid_t *pid);
+char	*spawn_path(const char *name);
 int	 spawn_error(struct job *, int err, const char *name);
 void	 spawn_restore_nofile(rlim_t);
 void	 spawn_limits(void);
@@ -498,6 +517,23 @@ void	 sink_finish(struct job *);
 int	 sink_reads(const struct job *, int stream);
 int	 sink_pending(const struct job *);
 
+/*
+ * One attempt of a job as run.c runs it: the local command, made by the
+ * executor that runs the job (exec.c).
+ */
+struct attempt {
+	char	**argv;
+	char	**envp;
+	int	  fd_in;	/* the command's stdin; -1: /dev/null */
+	/*
+	 * Ends the command with a signal some other way than killpg (a
+	 * remote job: exec_ssh.c); returns -1 to have run.c use killpg.
+	 * NULL: killpg.  Never asked to deliver SIGKILL.
+	 */
+	int	(*end)(struct attempt *, int sig);
+	int	  fd;		/* the executor's */
+};
+
 /* resource.c: --load and --memfree. */
 struct resrun {
 	struct resrun	*prev;
@@ -514,11 +550,29 @@ int	 res_run_killed(struct resrun *);
 
 /* run.c: one attempt of a job, from spawn to reaped. */
 void	 run_init(void);
-void	 run_attempt(struct job *, char **argv, char **envp, char *scratch,
+void	 run_attempt(struct job *, struct attempt *, char *scratch,
 	    int wakefd);
+
+/*
+ * exec.c: which executor runs a job, and where (the seam that local, ssh
+ * and Slurm jobs share; see exec.c).
+ */
+struct exec_ctx;
+enum { EXEC_RAN, EXEC_REQUEUE, EXEC_FINAL };
+
+void	 exec_init(void);
+int	 exec_hosts(void);		/* jobs go to hosts (-S, --slf) */
+void	 exec_start(void);
+struct exec_ctx *exec_ctx_new(void);
+void	 exec_ctx_free(struct exec_ctx *);
+int	 exec_attempt(struct exec_ctx *, struct job *, int attempt,
+	    char **argv, char **envp, char *scratch, int wakefd);
+void	 exec_wake(void);
+void	 exec_finish(void);
 
 /* worker.c */
 int	 workers_start(int n, const struct tmpl *cmd, const struct tmpl *tag);
+int	 workers_more(int n);
 void	 workers_join(void);
 
 /* collect.c: runs in the main thread. */
@@ -533,6 +587,7 @@ int	 collect_window(unsigned long long seq, double until);
 void	 collect_wake(void);
 void	 collect_worker_done(void);
 void	 collect_workers(int);
+void	 collect_workers_add(int);
 int	 collect_draw(int fd, const char *title);
 
 /* json.c: JSON strings for any bytes (invalid UTF-8 as \udcXX), both ways. */
@@ -653,6 +708,7 @@ int	 stop_jc_fd(int stopped);
 int	 stop_tty_read(int fd);
 void	 stop_signals_block(void);
 int	 stop_signals_start(void);
+int	 stop_sigfd(void);
 
 /* main.c */
 int	 ncpus(void);

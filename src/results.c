@@ -236,6 +236,13 @@ dir_fill(int dir, const struct job *j)
 	sb_adds(&sb, j->logcmd != NULL ? j->logcmd : "");
 	sb_addc(&sb, '\n');
 	rc = put_small(dir, "cmd", sb.s, sb.len);
+	/* With hosts (-S), where the job ran. */
+	if (rc == 0 && j->host != NULL) {
+		sb.len = 0;
+		sb_adds(&sb, j->host);
+		sb_addc(&sb, '\n');
+		rc = put_small(dir, "host", sb.s, sb.len);
+	}
 	sb_free(&sb);
 	if (rc == -1 || put_stream(dir, "stdout", &j->sink[0].buf) == -1 ||
 	    put_stream(dir, "stderr", &j->sink[1].buf) == -1 ||
@@ -419,19 +426,23 @@ static void
 rec_head(const struct job *j, char sep)
 {
 	const char *cmd = j->logcmd != NULL ? j->logcmd : "";
+	/* Logins hold no separator, quote nor control character. */
+	const char *host = j->host != NULL ? j->host : ":";
 	int exitval, sig;
 
 	outcome(j, &exitval, &sig);
-	if (opts.results_fmt == RES_JSON)
-		sb_addf(&rec, "{ \"Seq\": %llu, \"Host\": \":\", "
-		    "\"Starttime\": %.3f, \"JobRuntime\": %.3f, "
+	if (opts.results_fmt == RES_JSON) {
+		sb_addf(&rec, "{ \"Seq\": %llu, \"Host\": ", j->seq);
+		json_str(&rec, host, strlen(host));
+		sb_addf(&rec, ", \"Starttime\": %.3f, \"JobRuntime\": %.3f, "
 		    "\"Send\": %llu, \"Receive\": %llu, \"Exitval\": %d, "
-		    "\"Signal\": %d, \"Command\": ", j->seq, j->start,
-		    j->runtime, j->sent, j->sink[0].bytes, exitval, sig);
-	else
-		sb_addf(&rec, "%llu%c:%c%.3f%c%.3f%c%llu%c%llu%c%d%c%d%c",
-		    j->seq, sep, sep, j->start, sep, j->runtime, sep, j->sent,
-		    sep, j->sink[0].bytes, sep, exitval, sep, sig, sep);
+		    "\"Signal\": %d, \"Command\": ", j->start, j->runtime,
+		    j->sent, j->sink[0].bytes, exitval, sig);
+	} else
+		sb_addf(&rec, "%llu%c%s%c%.3f%c%.3f%c%llu%c%llu%c%d%c%d%c",
+		    j->seq, sep, host, sep, j->start, sep, j->runtime, sep,
+		    j->sent, sep, j->sink[0].bytes, sep, exitval, sep, sig,
+		    sep);
 	rec_str(cmd, strlen(cmd));
 	if (opts.results_fmt == RES_JSON)
 		sb_adds(&rec, ", ");

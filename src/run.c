@@ -71,6 +71,7 @@ struct feed {
 
 struct run {
 	struct job	*job;
+	struct attempt	*at;
 	char		*scratch;
 	int		 wakefd;
 	pid_t		 pid;
@@ -154,6 +155,10 @@ group_has_live(pid_t pgid)
 static void
 group_signal(struct run *r, int sig)
 {
+	/* A remote job is ended there (exec_ssh.c); SIGKILL is local. */
+	if (r->at->end != NULL && sig != SIGKILL && !r->gone &&
+	    r->at->end(r->at, sig) == 0)
+		return;
 	if (!r->gone && killpg(r->pid, sig) == -1 && errno == ESRCH)
 		r->gone = 1;
 }
@@ -767,7 +772,7 @@ run_result(const struct run *r)
  * when it cannot start.
  */
 static int
-run_start(struct run *r, char **argv, char **envp)
+run_start(struct run *r, struct attempt *at)
 {
 	struct job *j = r->job;
 	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, rc;
@@ -790,7 +795,9 @@ run_start(struct run *r, char **argv, char **envp)
 	/* Before the job exists, so that no Ctrl-Z can miss it. */
 	stop_jc_enter();
 	r->jc_in = 1;
-	rc = spawn_job(argv, envp, r->feed.child, po[1], pe[1], &r->pid);
+	/* --pipe's input, or the executor's (never both: options.c). */
+	rc = spawn_job(at->argv, at->envp, r->feed.child >= 0 ?
+	    r->feed.child : at->fd_in, po[1], pe[1], &r->pid);
 	if (po[1] >= 0) {
 		close(po[1]);
 		close(pe[1]);
@@ -805,28 +812,28 @@ run_start(struct run *r, char **argv, char **envp)
 		r->fd[0] = r->fd[1] = -1;
 	}
 	jc_quit(r);
-	job_failed(j, spawn_error(j, rc, argv[0]));
+	job_failed(j, spawn_error(j, rc, at->argv[0]));
 	return -1;
 }
 
 /*
- * Runs one attempt of job j: argv and envp as built by the worker, whose
- * wakefd and scratch buffer (--line-buffer) the run uses.
+ * Runs one attempt of job j: the command at its executor made (exec.c),
+ * with the wakefd and scratch buffer (--line-buffer) of the worker.
  */
 void
-run_attempt(struct job *j, char **argv, char **envp, char *scratch,
-    int wakefd)
+run_attempt(struct job *j, struct attempt *at, char *scratch, int wakefd)
 {
 	struct run r;
 
 	memset(&r, 0, sizeof(r));
 	r.job = j;
+	r.at = at;
 	r.scratch = scratch;
 	r.wakefd = wakefd;
 	r.fd[0] = r.fd[1] = r.pidfd = -1;
 	r.feed.fd = r.feed.child = r.feed.watch = -1;
 	sink_start(j);
-	if (run_start(&r, argv, envp) == 0) {
+	if (run_start(&r, at) == 0) {
 		if (r.feed.child >= 0) {
 			close(r.feed.child);
 			r.feed.child = -1;

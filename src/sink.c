@@ -23,10 +23,11 @@
  * Neither writes live under --retries or --memfree (an attempt may not
  * be the last: a failed one is retried, --memfree may end one to run it
  * again) nor, for group, under --bar (the collector alone writes between
- * bar redraws).  Under --results every byte stays in the outbuf until the
- * job ends (printed or not), so that results.c can write it: there is
- * then no splice from the job's pipe straight to the output.  Live writes
- * never block: a full output sets blocked, and the worker polls for
+ * bar redraws) or with hosts (a job whose host fails runs again).  Under
+ * --results every byte stays in the outbuf until the job ends (printed or
+ * not), so that results.c can write it: there is then no splice from the
+ * job's pipe straight to the output.  Live writes never block: a full
+ * output sets blocked, and the worker polls for
  * POLLOUT before reading the job's pipe again, so the job waits for the
  * reader as it would writing to stdout itself.
  */
@@ -47,8 +48,9 @@ sink_init(int nworkers)
 {
 	int last = opts.retries == 0 && opts.memfree == 0;
 
+	/* A job may run again when its host fails (exec.c). */
 	pass_ok = opts.outmode == OUT_GROUP && !opts.bar && last &&
-	    !opts.dry_run;
+	    !opts.dry_run && !exec_hosts();
 	line_live = opts.outmode == OUT_LINE && last;
 	single = nworkers == 1;
 	if (opts.results != NULL)

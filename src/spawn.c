@@ -98,6 +98,17 @@ path_lookup(const char *name)
 	return NULL;
 }
 
+/* PATH's program name, as execvp would find it; malloc'd, or NULL. */
+char *
+spawn_path(const char *name)
+{
+	return path_lookup(name);
+}
+
+/*
+ * Before the first spawn, in the main thread.  It may be called again
+ * (exec.c runs ssh before the workers start), then only to set prog.
+ */
 void
 spawn_init(const char *prog)
 {
@@ -105,6 +116,8 @@ spawn_init(const char *prog)
 	sigset_t none, def;
 	int sig;
 
+	if (devnull >= 0)
+		goto prog;
 	sigemptyset(&none);
 	sigemptyset(&def);
 	/* parx ignores SIGPIPE; anything it inherited as ignored, too. */
@@ -138,10 +151,12 @@ spawn_init(const char *prog)
 	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 		fatal("cannot open /dev/null");
-	if (prog != NULL && (progpath = path_lookup(prog)) != NULL)
-		progname = prog;
 	if ((pathenv = getenv("PATH")) == NULL)
 		pathenv = "/usr/local/bin:/bin:/usr/bin";
+prog:
+	if (prog != NULL && progname == NULL &&
+	    (progpath = path_lookup(prog)) != NULL)
+		progname = prog;
 }
 
 /* Jobs get this open-files soft limit, not the one parx raised for itself. */

@@ -26,6 +26,7 @@
  * level-triggered and only the signal thread reads (drains) them, so a
  * run sees the current state whenever it looks.
  */
+#include <sys/signalfd.h>
 #include <sys/eventfd.h>
 
 #include <errno.h>
@@ -347,6 +348,22 @@ stop_signals_block(void)
 		    sa.sa_handler != SIG_IGN)
 			sigaddset(&termsigs, jcsigs[i]);
 	pthread_sigmask(SIG_BLOCK, &termsigs, NULL);
+}
+
+/*
+ * Before the signal thread starts (exec.c sets hosts up then): a
+ * descriptor that is readable while a terminating signal is pending,
+ * which it leaves pending for the signal thread; -1 if there is none.
+ */
+int
+stop_sigfd(void)
+{
+	static int fd = -2;
+
+	if (fd == -2)
+		fd = sigisemptyset(&termsigs) ? -1 :
+		    signalfd(-1, &termsigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd;
 }
 
 /* Starts the signal thread; 0, or an error number. */

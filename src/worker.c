@@ -37,12 +37,15 @@ struct worker {
 	struct strbuf	 key;		/* cmd as the joblog spells it */
 	char		*scratch;	/* --line-buffer reads */
 	double		 start_at;	/* --delay: when the job may start */
+	struct exec_ctx	*ex;		/* the executors' (exec.c) */
 };
 
-static struct worker *workers;
+/* workers[] and nslots grow with workers_more, under slotlock. */
+static struct worker **workers;
 static int nworkers;
 static const struct tmpl *cmdtmpl;
 static const struct tmpl *tagtmpl;
+static int nslots;
 static pthread_mutex_t slotlock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char *slotused;	/* slotused[s - 1]: s is taken */
 static uint64_t jitter_seed;	/* --retry-delay */
@@ -92,8 +95,10 @@ slot_take(void)
 	int s;
 
 	LOCK(&slotlock);
-	for (s = 0; slotused[s]; s++)
+	for (s = 0; s < nslots && slotused[s]; s++)
 		;
+	if (s == nslots)
+		abort();	/* more jobs than workers */
 	slotused[s] = 1;
 	UNLOCK(&slotlock);
 	return s + 1;
@@ -278,7 +283,7 @@ prepare(struct worker *w, struct job *j)
 		job_failed(j, 126);
 		return -1;
 	}
-	/* A requeued job may have another slot now. */
+	/* A requeued job (or one whose host failed) may have another slot. */
 	free(j->tag);
 	free(j->cmdline);
 	free(j->logcmd);
@@ -338,18 +343,24 @@ setup(struct worker *w, struct job *j)
 static enum fate
 run_job(struct worker *w, struct job *j)
 {
+	int n, v;
+
 	if (setup(w, j))
 		return JOB_DONE;
 	if (may_start(w) == -1)
 		return JOB_DROP;
-	for (;;) {
+	for (n = 0;; n++) {
 		if (opts.verbose)
 			output_msgf("%s\n", w->cmd.s);
 		j->attempts++;
-		run_attempt(j, w->av.v, w->envp, w->scratch, w->wakefd);
+		v = exec_attempt(w->ex, j, n, w->av.v, w->envp, w->scratch,
+		    w->wakefd);
+		/* Its host failed: it goes back, costing no attempt. */
+		if (v == EXEC_REQUEUE)
+			j->requeue = 1;
 		if (j->requeue)
 			return requeue(j);
-		if (!retry_wanted(j))
+		if (v == EXEC_FINAL || !retry_wanted(j))
 			break;
 		if (opts.retry_delay > 0)
 			return requeue(j);
@@ -444,8 +455,32 @@ worker_free(struct worker *w)
 	sb_free(&w->key);
 	free(w->scratch);
 	free(w->envp);
+	exec_ctx_free(w->ex);
 	if (w->wakefd >= 0)
 		close(w->wakefd);
+	free(w);
+}
+
+/* Makes and starts one worker; 0, or an error number. */
+static int
+worker_new(struct worker **wp)
+{
+	struct worker *w = xcalloc(1, sizeof(*w));
+	int rc;
+
+	env_init(w);
+	w->ex = exec_ctx_new();
+	if (opts.outmode == OUT_LINE)
+		w->scratch = xmalloc(OUTBUF_MEMMAX);
+	if ((w->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1)
+		fatal("cannot make an eventfd");
+	*wp = w;
+	/* Workers need little stack; thousands of them must fit. */
+	if ((rc = thread_start(&w->tid, worker_main, w, 256 * 1024)) != 0) {
+		worker_free(w);
+		*wp = NULL;
+	}
+	return rc;
 }
 
 /*
@@ -465,18 +500,10 @@ workers_start(int n, const struct tmpl *cmd, const struct tmpl *tag)
 	sink_init(n);
 	workers = xcalloc(n, sizeof(*workers));
 	slotused = xcalloc(n, 1);
+	nslots = n;
+	LOCK(&slotlock);
 	for (i = 0; i < n; i++) {
-		struct worker *w = &workers[i];
-
-		env_init(w);
-		if (opts.outmode == OUT_LINE)
-			w->scratch = xmalloc(OUTBUF_MEMMAX);
-		if ((w->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1)
-			fatal("cannot make an eventfd");
-		/* Workers need little stack; thousands of them must fit. */
-		if ((rc = thread_start(&w->tid, worker_main, w,
-		    256 * 1024)) != 0) {
-			worker_free(w);
+		if ((rc = worker_new(&workers[i])) != 0) {
 			if (i == 0)
 				fatal_errno(rc, "cannot start a worker thread "
 				    "(ulimit -u?)");
@@ -486,18 +513,47 @@ workers_start(int n, const struct tmpl *cmd, const struct tmpl *tag)
 		}
 	}
 	nworkers = i;
+	UNLOCK(&slotlock);
 	return i;
 }
 
+/*
+ * While parx runs, hosts may bring more slots (exec.c): starts n more
+ * workers; returns how many started.
+ */
+int
+workers_more(int n)
+{
+	int i;
+
+	collect_workers_add(n);
+	LOCK(&slotlock);
+	workers = xrealloc(workers, (nworkers + n) * sizeof(*workers));
+	slotused = xrealloc(slotused, nslots + n);
+	memset(slotused + nslots, 0, n);
+	nslots += n;
+	for (i = 0; i < n; i++)
+		if (worker_new(&workers[nworkers]) != 0)
+			break;
+		else
+			nworkers++;
+	UNLOCK(&slotlock);
+	/* The collector counts those that never started as done. */
+	while (i < n--)
+		collect_worker_done();
+	return i;
+}
+
+/* Once the collector is done, so are the workers: no more can start. */
 void
 workers_join(void)
 {
 	int i;
 
 	for (i = 0; i < nworkers; i++) {
-		xpthread(pthread_join(workers[i].tid, NULL), __FILE__,
+		xpthread(pthread_join(workers[i]->tid, NULL), __FILE__,
 		    __LINE__);
-		worker_free(&workers[i]);
+		worker_free(workers[i]);
 	}
 	free(workers);
 	free(slotused);

@@ -299,7 +299,7 @@ gnu()
 	expect "a b" c
 	run --separate-stderr parx --re echo ::: a
 	usage_error
-	same "parx: option '--re' is ambiguous: it could be --recend, --recstart, --retries, --retry-delay, --retry-on, --resume, --resume-failed, --retry-failed, --results" \
+	same "parx: option '--re' is ambiguous: it could be --recend, --recstart, --retries, --retry-delay, --retry-on, --resume, --resume-failed, --retry-failed, --return, --results" \
 	    "${stderr_lines[0]}"
 	run --separate-stderr parx --keep-order=yes echo ::: a
 	usage_error

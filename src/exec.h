@@ -143,4 +143,7 @@ char	*helper_why(struct helper *);
 /* exec_ssh.c */
 void	 ssh_init(void);
 
+/* exec_slurm.c */
+void	 slurm_init(void);
+
 #endif /* PARX_EXEC_H */

@@ -30,7 +30,7 @@ enum {
 	OPT_RESUMEFAILED, OPT_BAR, OPT_GROUP, OPT_LINEBUF, OPT_TAG,
 	OPT_TAGSTRING, OPT_HELP, OPT_VERSION, OPT_SLF, OPT_SSH, OPT_ENV,
 	OPT_WORKDIR, OPT_TRANSFER, OPT_RETURN, OPT_CLEANUP, OPT_TRC,
-	OPT_BASEFILE
+	OPT_BASEFILE, OPT_SLURM, OPT_SLURMCPUS
 };
 
 static const char shortopts[] = "+:0a:c:d:I:j:kn:P:S:tuhV";
@@ -74,6 +74,8 @@ static const struct option longopts[] = {
 	{ "cleanup",		no_argument,		NULL, OPT_CLEANUP },
 	{ "trc",		required_argument,	NULL, OPT_TRC },
 	{ "basefile",		required_argument,	NULL, OPT_BASEFILE },
+	{ "slurm",		no_argument,		NULL, OPT_SLURM },
+	{ "slurm-cpus",		required_argument,	NULL, OPT_SLURMCPUS },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -113,6 +115,8 @@ static const char helptext[] =
 "  -S, --sshlogin LOGIN,... run jobs on [N/][USER@]HOST[:PORT] over ssh (: here)\n"
 "      --slf FILE, --ssh CMD, --env VAR, --workdir DIR, --basefile FILE,\n"
 "      --tf, --transferfile FILE, --return FILE, --cleanup, --trc FILE\n"
+"      --slurm             run each job as a Slurm job step (under salloc/sbatch)\n"
+"      --slurm-cpus C      CPUs for each step (default 1)\n"
 "Output:\n"
 "      --group             print each job's output in one piece (default)\n"
 "      --line-buffer, --lb pass output on as it comes, in whole lines\n"
@@ -460,6 +464,12 @@ check_combinations(void)
 {
 	if (hosts_only != NULL && opts.nlogins == 0 && opts.slf == NULL)
 		usage_error("%s needs -S or --slf", hosts_only);
+	if (opts.slurm_cpus > 0 && !opts.slurm)
+		usage_error("--slurm-cpus needs --slurm");
+	if (opts.slurm && (opts.nlogins > 0 || opts.slf != NULL))
+		usage_error("--slurm cannot be combined with -S or --slf");
+	if (opts.slurm_cpus == 0)
+		opts.slurm_cpus = 1;
 	if (opts.keep_order && opts.outmode == OUT_UNGROUP)
 		usage_error("-k cannot be combined with -u");
 	if ((opts.resume || opts.resume_failed) && opts.joblog == NULL)
@@ -658,6 +668,28 @@ opt_hosts(int c)
 	return 1;
 }
 
+/* Slurm options; returns 0 when c is not one of them. */
+static int
+opt_slurm(int c)
+{
+	long v;
+
+	switch (c) {
+	case OPT_SLURM:
+		opts.slurm = 1;
+		break;
+	case OPT_SLURMCPUS:
+		if (parse_count(optarg, 1, 100000, &v) == -1)
+			usage_error("invalid number for --slurm-cpus: '%s'",
+			    optarg);
+		opts.slurm_cpus = (int)v;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
 /* Output options; returns 0 when c is not one of them. */
 static int
 opt_output(int c)
@@ -725,7 +757,7 @@ options_parse(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
 		if (!opt_input(c) && !opt_command(c) &&
 		    !opt_running(c, &jobs) && !opt_output(c) &&
-		    !opt_hosts(c))
+		    !opt_hosts(c) && !opt_slurm(c))
 			opt_other(c, argv);
 	if (jobs != NULL && parse_jobs(jobs, ncpus(), &opts.jobs) == -1)
 		usage_error("invalid number of jobs '%s'", jobs);

@@ -123,6 +123,9 @@ struct opts {
 	char		**basefiles;
 	int		 nbasefiles;
 	int		 cleanup;
+	/* Slurm (exec_slurm.c) */
+	int		 slurm;		/* --slurm: jobs are job steps */
+	int		 slurm_cpus;	/* --slurm-cpus C */
 };
 
 extern struct opts opts;

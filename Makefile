@@ -21,7 +21,7 @@ SRCS = src/main.c src/options.c src/reader.c src/queue.c src/job.c \
        src/template.c src/worker.c src/run.c src/spawn.c src/sink.c \
        src/outbuf.c src/output.c src/collect.c src/joblog.c src/bar.c \
        src/stop.c src/io.c src/util.c src/exec.c src/exec_ssh.c \
-       src/exec_slurm.c
+       src/exec_slurm.c src/slurm_submit.c
 OBJS = $(SRCS:.c=.o)
 
 all: parx
@@ -32,7 +32,7 @@ parx: $(OBJS)
 src/%.o: src/%.c src/parx.h
 	$(CC) $(PARX_CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-src/exec.o src/exec_ssh.o src/exec_slurm.o: src/exec.h
+src/exec.o src/exec_ssh.o src/exec_slurm.o src/slurm_submit.o: src/exec.h
 
 # Runs the bats suite against ./parx (or $PARX), then lints the man page.
 check: parx tests/.bats-ok

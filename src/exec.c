@@ -278,7 +278,9 @@ exec_hosts(void)
 void
 exec_init(void)
 {
-	if (opts.slurm)
+	if (opts.slurm_submit)
+		submit_init();
+	else if (opts.slurm)
 		slurm_init();
 	else if (opts.nlogins > 0 || opts.slf != NULL)
 		ssh_init();

@@ -124,7 +124,12 @@ main(int argc, char **argv)
 	open_std_fds();
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
+	/* parx in an array task of --slurm-submit (slurm_submit.c). */
+	if (argc > 1 && strcmp(argv[1], "--slurm-task") == 0)
+		submit_task_args(&argc, &argv);
 	options_parse(argc, argv);
+	if (submit_tasking())
+		submit_task_init();
 	exec_init();
 	if (!exec_hosts())
 		fit_limits(opts.jobs == 0);
@@ -150,6 +155,12 @@ main(int argc, char **argv)
 	stop_hook(exec_wake);
 	if ((rc = stop_signals_start()) != 0)
 		fatal_errno(rc, "cannot start a thread (ulimit -u?)");
+	if (opts.slurm_submit && !opts.dry_run) {
+		rc = submit_run(argc, argv);
+		if (opts.joblog != NULL)
+			joblog_close();
+		exit(stop_status(rc));
+	}
 	n = workers_start(opts.jobs);
 	collect_workers(n);
 	if ((rc = reader_start()) != 0)
@@ -160,6 +171,8 @@ main(int argc, char **argv)
 	if (opts.joblog != NULL && !opts.dry_run)
 		joblog_close();
 	exec_finish();
+	if (submit_tasking())
+		submit_task_end(rc);
 	/* The reader may still block on its input: exit without it. */
 	exit(stop_status(rc));
 }

@@ -30,7 +30,8 @@ enum {
 	OPT_RESUMEFAILED, OPT_BAR, OPT_GROUP, OPT_LINEBUF, OPT_TAG,
 	OPT_TAGSTRING, OPT_HELP, OPT_VERSION, OPT_SLF, OPT_SSH, OPT_ENV,
 	OPT_WORKDIR, OPT_TRANSFER, OPT_RETURN, OPT_CLEANUP, OPT_TRC,
-	OPT_BASEFILE, OPT_SLURM, OPT_SLURMCPUS
+	OPT_BASEFILE, OPT_SLURM, OPT_SLURMCPUS, OPT_SLURMSUBMIT, OPT_SLURMOPTS,
+	OPT_SLURMDIR, OPT_SLURMCHUNK, OPT_SLURMKEEP
 };
 
 static const char shortopts[] = "+:0a:c:d:I:j:kn:P:S:tuhV";
@@ -76,6 +77,11 @@ static const struct option longopts[] = {
 	{ "basefile",		required_argument,	NULL, OPT_BASEFILE },
 	{ "slurm",		no_argument,		NULL, OPT_SLURM },
 	{ "slurm-cpus",		required_argument,	NULL, OPT_SLURMCPUS },
+	{ "slurm-submit",	no_argument,		NULL, OPT_SLURMSUBMIT },
+	{ "slurm-opts",		required_argument,	NULL, OPT_SLURMOPTS },
+	{ "slurm-dir",		required_argument,	NULL, OPT_SLURMDIR },
+	{ "slurm-chunk",	required_argument,	NULL, OPT_SLURMCHUNK },
+	{ "slurm-keep",		no_argument,		NULL, OPT_SLURMKEEP },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -116,7 +122,9 @@ static const char helptext[] =
 "      --slf FILE, --ssh CMD, --env VAR, --workdir DIR, --basefile FILE,\n"
 "      --tf, --transferfile FILE, --return FILE, --cleanup, --trc FILE\n"
 "      --slurm             run each job as a Slurm job step (under salloc/sbatch)\n"
-"      --slurm-cpus C      CPUs for each step (default 1)\n"
+"      --slurm-submit      run the jobs as one Slurm array job (login node)\n"
+"      --slurm-cpus C, --slurm-opts OPTS, --slurm-dir DIR, --slurm-chunk N,\n"
+"      --slurm-keep\n"
 "Output:\n"
 "      --group             print each job's output in one piece (default)\n"
 "      --line-buffer, --lb pass output on as it comes, in whole lines\n"
@@ -381,6 +389,9 @@ check_readable(const char *path)
 	struct stat st;
 	int fd;
 
+	/* An array task reads its jobs from the run directory. */
+	if (submit_tasking())
+		return;
 	if (strcmp(path, "-") == 0) {
 		if (fstat(0, &st) == 0 && S_ISDIR(st.st_mode))
 			usage_error("cannot read standard input: %s",
@@ -464,12 +475,24 @@ check_combinations(void)
 {
 	if (hosts_only != NULL && opts.nlogins == 0 && opts.slf == NULL)
 		usage_error("%s needs -S or --slf", hosts_only);
-	if (opts.slurm_cpus > 0 && !opts.slurm)
-		usage_error("--slurm-cpus needs --slurm");
+	if (opts.slurm_cpus > 0 && !opts.slurm && !opts.slurm_submit)
+		usage_error("--slurm-cpus needs --slurm or --slurm-submit");
 	if (opts.slurm && (opts.nlogins > 0 || opts.slf != NULL))
 		usage_error("--slurm cannot be combined with -S or --slf");
 	if (opts.slurm_cpus == 0)
 		opts.slurm_cpus = 1;
+	if ((opts.slurm_opts != NULL || opts.slurm_dir != NULL ||
+	    opts.slurm_chunk > 0 || opts.slurm_keep) && !opts.slurm_submit)
+		usage_error("%s needs --slurm-submit", opts.slurm_opts != NULL ?
+		    "--slurm-opts" : opts.slurm_dir != NULL ? "--slurm-dir" :
+		    opts.slurm_chunk > 0 ? "--slurm-chunk" : "--slurm-keep");
+	if (opts.slurm_submit && opts.slurm)
+		usage_error("--slurm-submit cannot be combined with --slurm");
+	if (opts.slurm_submit && (opts.nlogins > 0 || opts.slf != NULL))
+		usage_error("--slurm-submit cannot be combined with -S or "
+		    "--slf");
+	if (opts.slurm_chunk == 0)
+		opts.slurm_chunk = 100;
 	if (opts.keep_order && opts.outmode == OUT_UNGROUP)
 		usage_error("-k cannot be combined with -u");
 	if ((opts.resume || opts.resume_failed) && opts.joblog == NULL)
@@ -683,6 +706,24 @@ opt_slurm(int c)
 			usage_error("invalid number for --slurm-cpus: '%s'",
 			    optarg);
 		opts.slurm_cpus = (int)v;
+		break;
+	case OPT_SLURMSUBMIT:
+		opts.slurm_submit = 1;
+		break;
+	case OPT_SLURMOPTS:
+		opts.slurm_opts = optarg;
+		break;
+	case OPT_SLURMDIR:
+		opts.slurm_dir = optarg;
+		break;
+	case OPT_SLURMCHUNK:
+		if (parse_count(optarg, 1, 100000000, &v) == -1)
+			usage_error("invalid number for --slurm-chunk: '%s'",
+			    optarg);
+		opts.slurm_chunk = (int)v;
+		break;
+	case OPT_SLURMKEEP:
+		opts.slurm_keep = 1;
 		break;
 	default:
 		return 0;

@@ -356,10 +356,37 @@ out:
 	free(lens);
 }
 
+/* An array task's jobs (slurm_submit.c), with the numbers they have. */
+static const char *records;
+static unsigned long long nrecords;
+
+void
+reader_records(const char *path)
+{
+	records = xstrdup(path);
+}
+
+static int
+emit_record(unsigned long long seq, char **items, size_t *lens, int n)
+{
+	int rc;
+
+	nextseq = seq;
+	rc = emit(items, lens, n);
+	nrecords++;
+	return rc;
+}
+
 static void *
 reader_main(void *arg)
 {
 	(void)arg;
+	if (records != NULL) {
+		submit_task_read(records, emit_record);
+		collect_total(nrecords);
+		queue_close();
+		return NULL;
+	}
 	if (opts.nsources == 1)
 		read_single(&opts.sources[0]);
 	else

@@ -43,7 +43,8 @@ sink_init(int nworkers)
 {
 	/* A job may run again when its host fails (exec.c). */
 	pass_ok = opts.outmode == OUT_GROUP && !opts.bar &&
-	    opts.retries == 0 && !opts.dry_run && !exec_hosts();
+	    opts.retries == 0 && !opts.dry_run && !exec_hosts() &&
+	    !submit_tasking();
 	line_live = opts.outmode == OUT_LINE && opts.retries == 0;
 	single = nworkers == 1;
 }

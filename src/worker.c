@@ -169,6 +169,8 @@ run_job(struct worker *w, struct job *j)
 		j->skip = 1;
 		return 0;
 	}
+	if (submit_packing())
+		return 0;
 	if (opts.dry_run) {
 		outbuf_add(&j->sink[0].buf, w->cmd.s, w->cmd.len);
 		outbuf_add(&j->sink[0].buf, "\n", 1);
@@ -206,6 +208,16 @@ worker_main(void *arg)
 
 	while ((j = queue_pop(&w->start_at, done)) != NULL) {
 		done = 1;
+		/* --slurm-submit: the job becomes a record (slurm_submit.c). */
+		if (submit_packing()) {
+			if (!stop_requested()) {
+				w->slot = 1;
+				run_job(w, j);
+				submit_pack(j, j->cmdline, j->tag);
+			}
+			job_free(j);
+			continue;
+		}
 		collect_window(j->seq);
 		if (stop_requested()) {
 			job_free(j);
@@ -223,7 +235,8 @@ worker_main(void *arg)
 			j->interrupted = 1;	/* parx is stopping */
 		collect_put(j);
 	}
-	collect_worker_done();
+	if (!submit_packing())
+		collect_worker_done();
 	return NULL;
 }
 

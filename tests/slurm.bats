@@ -219,7 +219,7 @@ nosteps()
 @test "usage errors: --slurm-cpus, --slurm with -S" {
 	run -255 --separate-stderr parx --slurm-cpus 2 echo ::: 1
 	usage_error
-	expect_err "parx: --slurm-cpus needs --slurm" \
+	expect_err "parx: --slurm-cpus needs --slurm or --slurm-submit" \
 	    "Try 'parx --help' for more information."
 	run -255 --separate-stderr parx --slurm --slurm-cpus 0 echo ::: 1
 	usage_error

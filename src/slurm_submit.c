@@ -59,7 +59,7 @@
 #define SQUEUE_EVERY	10.0	/* then at most this long between looks */
 #define ASK_TIMEOUT	30.0	/* sbatch, squeue, scancel */
 #define GONE_TIMEOUT	60.0	/* a cancelled array must be gone by then */
-#define CHUNK_DEFAULT	100	/* jobs per array task */
+#define KILL_AFTER	10.0	/* a task's parx has this long to end */
 
 static struct {
 	/* Both ends. */
@@ -353,7 +353,8 @@ submit_result(struct job *j)
 {
 	const char *msg = j->errmsg != NULL ? j->errmsg : "";
 
-	if (j->skip || j->interrupted)
+	/* Killed while parx stops: Slurm may have signalled it too. */
+	if (j->skip || j->interrupted || (stop_requested() && j->termsig))
 		return;
 	fprintf(su.out, "%llu %d %d %d %.3f %.3f %zu %zu %zu %zu\n", j->seq,
 	    j->status, j->termsig, j->timed_out, j->start, j->runtime,
@@ -723,21 +724,55 @@ array_queued(void)
 	return queued;
 }
 
-/* Ctrl-C and other stops: scancel, then wait until nothing is queued. */
+/* scancel -Q [A [B]] JOBID. */
 static void
-array_cancel(void)
+cancel(const char *a, const char *b)
 {
-	char *argv[] = { su.scancel, su.jobid, NULL };
+	char *argv[6] = { su.scancel, "-Q" };
 	struct helper hp;
-	double end = clock_mono() + GONE_TIMEOUT, wait = 0.05;
+	int n = 2;
 
-	su.cancelled = 1;
+	if (a != NULL)
+		argv[n++] = (char *)a;
+	if (b != NULL)
+		argv[n++] = (char *)b;
+	argv[n++] = su.jobid;
+	argv[n] = NULL;
 	(void)ask(argv, &hp, 0);
 	helper_free(&hp);
-	while (array_queued() && clock_mono() < end) {
+}
+
+/* Waits up to t seconds until nothing of the array is queued. */
+static int
+array_gone(double t)
+{
+	double end = clock_mono() + t, wait = 0.05;
+
+	while (array_queued()) {
+		if (clock_mono() >= end)
+			return 0;
 		(void)poll(NULL, 0, (int)(wait * 1000));
 		if ((wait *= 2) > 1)
 			wait = 1;
+	}
+	return 1;
+}
+
+/*
+ * Ctrl-C and other stops: the tasks not started are cancelled, and the
+ * parx of each running task is sent SIGTERM alone, so that it ends its
+ * jobs as parx does and keeps the results of those that finished; what
+ * is still there after KILL_AFTER is cancelled outright.
+ */
+static void
+array_cancel(void)
+{
+	su.cancelled = 1;
+	cancel("--state=PENDING", NULL);
+	cancel("--batch", "--signal=TERM");
+	if (!array_gone(KILL_AFTER)) {
+		cancel(NULL, NULL);
+		(void)array_gone(GONE_TIMEOUT);
 	}
 }
 

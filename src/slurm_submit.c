@@ -506,6 +506,7 @@ replay_task(int k, FILE *skip, unsigned long long *nskip)
 	while (in != NULL && inrec_read(in, &r) == 0) {
 		replay_skips(skip, r.seq, nskip);
 		j = job_new(r.seq, r.items, r.lens, r.n);
+		sink_start(j);
 		j->cmdline = r.cmd;
 		r.cmd = NULL;
 		if (opts.tag || opts.tagstring != NULL) {

@@ -228,3 +228,104 @@ nosteps()
 	expect_err "parx: --slurm cannot be combined with -S or --slf" \
 	    "Try 'parx --help' for more information."
 }
+
+# What the queue holds of parx's arrays (job name parx).
+arrays()
+{
+	squeue -h -n parx -o %i
+}
+
+@test "--slurm-submit: an array job; -k, joblog, exit status, nothing left" {
+	run -2 --separate-stderr parx --slurm-submit --slurm-chunk 2 -k \
+	    --joblog log sh -c 'echo out $1; echo err $1 >&2; exit $1' sh \
+	    ::: 0 1 0 2 0
+	expect "out 0" "out 1" "out 0" "out 2" "out 0"
+	run sort <<<"$stderr"
+	expect "err 0" "err 0" "err 0" "err 1" "err 2"
+	run cut -f 1,2,7,8,9 log
+	expect "Seq	Host	Exitval	Signal	Command" \
+	    "1	$NODE	0	0	sh -c 'echo out \$1; echo err \$1 >&2; exit \$1' sh 0" \
+	    "2	$NODE	1	0	sh -c 'echo out \$1; echo err \$1 >&2; exit \$1' sh 1" \
+	    "3	$NODE	0	0	sh -c 'echo out \$1; echo err \$1 >&2; exit \$1' sh 0" \
+	    "4	$NODE	2	0	sh -c 'echo out \$1; echo err \$1 >&2; exit \$1' sh 2" \
+	    "5	$NODE	0	0	sh -c 'echo out \$1; echo err \$1 >&2; exit \$1' sh 0"
+	same "" "$(ls -d parx.* 2>/dev/null || true)" "run directory left"
+	same "" "$(arrays)" "arrays left"
+}
+
+@test "--slurm-submit: stdin, --tag, PARX_SEQ, --slurm-dir and --slurm-keep" {
+	mkdir runs
+	run -0 --separate-stderr parx --slurm-submit --slurm-dir runs \
+	    --slurm-keep --tag -k -c 'echo "$1 $PARX_SEQ"' < <(printf '%s\n' \
+	    'a b' "it's" '$(x)')
+	expect "a b	a b 1" "it's	it's 2" '$(x)	$(x) 3'
+	[[ $stderr == "parx: --slurm-keep: the run is in $PWD/runs/parx."* ]]
+	[ -f runs/parx.*/job.sh ] && [ -f runs/parx.*/done.0 ]
+	run -0 parx --slurm-submit --slurm-dir runs echo ::: x
+	expect x
+	same 1 "$(ls runs | wc -l)" "run directories"
+}
+
+@test "--slurm-submit: Ctrl-C cancels the array; --resume runs what did not finish" {
+	env --default-signal=INT true 2>/dev/null ||
+	    skip "env --default-signal (coreutils 8.31) is missing"
+	cmd='if [ {} -ge 3 ] && [ ! -e go ]; then touch started-{}
+	    sleep 1000.$M; fi; echo done {}'
+	env --default-signal=INT "$PARX" --slurm-submit --slurm-chunk 2 -k \
+	    --joblog log -c "$cmd" ::: 1 2 3 4 5 >out 2>err 3>&- &
+	pid=$!
+	waitfor started-3 started-5
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	pid=
+	same 130 "$rc" "exit status"
+	run cat out
+	expect "done 1" "done 2"
+	same "" "$(arrays)" "arrays left"
+	gone
+	run cut -f 1,7 log
+	expect "Seq	Exitval" "1	0" "2	0"
+	touch go
+	run -0 parx --slurm-submit --slurm-chunk 2 -k --joblog log --resume \
+	    -c "$cmd" ::: 1 2 3 4 5
+	expect "done 3" "done 4" "done 5"
+	run cut -f 1,7 log
+	expect "Seq	Exitval" "1	0" "2	0" "3	0" "4	0" "5	0"
+}
+
+@test "--slurm-submit: jobs of a task that died fail, with no joblog line" {
+	run -2 --separate-stderr parx --slurm-submit --slurm-chunk 2 -k \
+	    --joblog log -c 'if [ {} = 3 ]; then kill -KILL $PPID; fi
+	    echo {}' ::: 1 2 3 4 5
+	expect 1 2 5
+	[ "${#stderr_lines[@]}" = 2 ]
+	[[ ${stderr_lines[0]} == "parx: job 3: did not finish: array task "*"_1 ended without its result" ]]
+	[[ ${stderr_lines[1]} == "parx: job 4: did not finish: array task "*"_1 ended without its result" ]]
+	run cut -f 1 log
+	expect Seq 1 2 5
+}
+
+@test "--slurm-submit without sbatch, or sbatch refusing: one message, 255" {
+	mkdir nobin
+	run -255 --separate-stderr env PATH="$PWD/nobin" "$PARX" \
+	    --slurm-submit touch ran ::: 1
+	expect_err "parx: --slurm-submit: sbatch is not in PATH (is Slurm installed?)"
+	run -255 --separate-stderr parx --slurm-submit --slurm-opts \
+	    '--no-such-option' touch ran ::: 1
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ $stderr == "parx: --slurm-submit: sbatch failed: "* ]]
+	[ ! -e ran ]
+	same "" "$(ls -d parx.* 2>/dev/null || true)" "run directory left"
+	for o in --slurm-opts=-p --slurm-dir=. --slurm-chunk=2 --slurm-keep; do
+		run -255 --separate-stderr parx "$o" echo ::: 1
+		usage_error
+		expect_err "parx: ${o%%=*} needs --slurm-submit" \
+		    "Try 'parx --help' for more information."
+	done
+	run -255 --separate-stderr parx --slurm-submit --slurm-chunk 0 \
+	    echo ::: 1
+	usage_error
+	run -255 --separate-stderr parx --slurm-submit --slurm echo ::: 1
+	usage_error
+}

@@ -12,10 +12,11 @@ _parx_short_noarg='-0 -k -t -u -h -V'
 _parx_short_arg='-a -c -d -I -j -n -P -S'
 _parx_long_noarg='--null --link --fail-fast --dry-run --verbose --resume
     --resume-failed --bar --group --line-buffer --lb --ungroup --keep-order
-    --tag --cleanup --help --version'
+    --tag --cleanup --help --version --slurm --slurm-submit --slurm-keep'
 _parx_long_arg='--delimiter --arg-file --max-args --colsep --shell --jobs
     --timeout --retries --halt --delay --joblog --tagstring --sshlogin --slf
-    --ssh --env --workdir --transferfile --tf --return --trc --basefile'
+    --ssh --env --workdir --transferfile --tf --return --trc --basefile
+    --slurm-cpus --slurm-opts --slurm-dir --slurm-chunk'
 
 # The long option that $1 names, exactly or as an unambiguous prefix, with
 # "=" appended when it takes an argument; nothing when there is none.
@@ -75,6 +76,9 @@ _parx_values()
 		;;
 	--env)
 		_parx_filter "$(compgen -v -- "$2")" "$2"
+		;;
+	--slurm-dir)
+		_parx_cand=($(compgen -d -- "$2"))
 		;;
 	--workdir)
 		_parx_filter '...' "$2"

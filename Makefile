@@ -82,6 +82,11 @@ bench: parx
 bench-ssh: parx
 	sh bench/ssh.sh
 
+# --slurm against a bare srun loop, --slurm-submit against one array task
+# per job, on a single-node Slurm on loopback (root).
+bench-slurm: parx
+	bash bench/slurm.sh
+
 install: parx
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
@@ -102,7 +107,7 @@ clean: clean-sanitize
 	rm -f parx $(OBJS)
 
 .PHONY: all check check-bats asan tsan check-sanitize clean-sanitize bench \
-    bench-ssh install uninstall clean
+    bench-ssh bench-slurm install uninstall clean
 
 # Reliability gates (tests/README.md): libFuzzer harnesses, the stress
 # run and valgrind.  fuzz/run.sh runs the harnesses; make fuzz builds them.

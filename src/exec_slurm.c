@@ -47,7 +47,7 @@
 #include "exec.h"
 
 #define ASK_TIMEOUT	15.0	/* seconds for squeue and scancel */
-#define GONE_TIMEOUT	30.0	/* a cancelled step must be gone by then */
+#define GONE_TIMEOUT	30.0	/* a cancelled step is gone by then */
 #define GONE_FIRST	0.05	/* first look again, then less often */
 #define GONE_MAX	1.0
 #define NODES_MAX	65536

@@ -56,15 +56,15 @@
 #include "exec.h"
 
 #define SQUEUE_FIRST	1.0	/* seconds to the first look at squeue */
-#define SQUEUE_EVERY	10.0	/* then at most this long between looks */
+#define SQUEUE_EVERY	10.0	/* then at most this long apart */
 #define ASK_TIMEOUT	30.0	/* sbatch, squeue, scancel */
-#define GONE_TIMEOUT	60.0	/* a cancelled array must be gone by then */
+#define GONE_TIMEOUT	60.0	/* a cancelled array is gone by then */
 #define KILL_AFTER	10.0	/* a task's parx has this long to end */
 
 static struct {
 	/* Both ends. */
 	char		*dir;		/* the run directory */
-	int		 task;		/* running array task K (else -1) */
+	int		 task;		/* the array task run, or -1 */
 	/* Login node. */
 	char		*sbatch;
 	char		*squeue;
@@ -381,7 +381,7 @@ submit_task_end(int rc)
 	}
 	su.out = NULL;
 	if (stop_requested() && rc != 0 && stop_status(rc) >= 128)
-		return;		/* stopped: what did not run runs again */
+		return;	/* stopped: what did not run runs again */
 	p = path_of("done", su.task);
 	if ((fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) >= 0)
 		close(fd);
@@ -417,7 +417,7 @@ struct outrec {
 	unsigned long long	 seq;
 	int			 status, sig, tmo;
 	double			 start, runtime;
-	size_t			 len[4];	/* host, out, err, messages */
+	size_t			 len[4];	/* host out err msgs */
 };
 
 static int
@@ -826,7 +826,7 @@ array_wait(void)
 		if (clock_mono() >= ask_at) {
 			if (!array_queued() && tasks_done(done, &jobs) <
 			    su.ntasks)
-				break;	/* some ended without their results */
+				break;	/* some ended without results */
 			every = every * 2 > SQUEUE_EVERY ? SQUEUE_EVERY :
 			    every * 2;
 			ask_at = clock_mono() + every;

@@ -36,6 +36,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 "$root/tests/slurm-cluster.sh" start "$dir" 4
+# A copy: a rebuild while this runs must not change what is measured.
+cp "$PARX" "$dir/parx"
+PARX=$dir/parx
 SLURM_CONF=$dir/slurm.conf
 export SLURM_CONF PARX N
 mkdir -p "$here/results" "$dir/work"

@@ -217,10 +217,37 @@ slurm_hosts(void)
 	free(tasks);
 }
 
+/*
+ * A step of --slurm-cpus C must fit a node of the allocation, or srun
+ * would fail every job (quietly: see the top).
+ */
+static void
+slurm_cpus_check(void)
+{
+	const char *s = getenv("SLURM_JOB_CPUS_PER_NODE");
+	int cpus[64], n, i, max = 0;
+
+	if (s == NULL)
+		return;
+	for (n = 1; n < 64 && tasks_expand(s, cpus, n) == -1; n++)
+		;
+	if (n == 64)
+		return;
+	for (i = 0; i < n; i++)
+		if (cpus[i] > max)
+			max = cpus[i];
+	if (opts.slurm_cpus > max)
+		errx(255, "--slurm-cpus %d: the allocation has at most %d "
+		    "CPU%s on a node", opts.slurm_cpus, max, max == 1 ? "" :
+		    "s");
+}
+
 /* Main thread, before anything runs: --slurm and the allocation. */
 void
 slurm_init(void)
 {
+	if (opts.dry_run)
+		return;		/* the commands are printed, not run */
 	sl.jobid = getenv("SLURM_JOB_ID");
 	if (sl.jobid == NULL || *sl.jobid == '\0')
 		errx(255, "--slurm: not inside a Slurm allocation "
@@ -233,6 +260,7 @@ slurm_init(void)
 	snprintf(sl.prefix, sizeof(sl.prefix), "parx.%ld.", (long)getpid());
 	exec_register(&exec_slurm);
 	slurm_hosts();
+	slurm_cpus_check();
 }
 
 /* Runs argv (NULL-terminated) as a helper; its status, -2 if stopped. */

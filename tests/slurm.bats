@@ -196,7 +196,7 @@ nosteps()
 	gone
 }
 
-@test "no allocation, no srun, or no answer from Slurm: one message, 255" {
+@test "no allocation, no srun, too many CPUs, no answer: one message, 255" {
 	run -255 --separate-stderr parx --slurm touch ran ::: 1
 	expect_err "parx: --slurm: not inside a Slurm allocation (SLURM_JOB_ID is not set): run parx under salloc or in an sbatch script"
 	mkdir nobin
@@ -205,6 +205,11 @@ nosteps()
 	run -255 --separate-stderr salloc -n1 --quiet env PATH="$PWD/nobin" \
 	    "$PARX" --slurm touch ran ::: 1
 	expect_err "parx: --slurm: srun is not in PATH (is Slurm installed?)"
+	run -255 --separate-stderr sparx 2 --slurm-cpus 3 touch ran ::: 1
+	expect_err "parx: --slurm-cpus 3: the allocation has at most 2 CPUs on a node"
+	# --dry-run runs nothing, so it needs no allocation.
+	run -0 parx --slurm --dry-run touch ran ::: 1
+	expect "touch ran 1"
 	# A controller that does not answer.
 	sed 's/^SlurmctldPort=.*/SlurmctldPort=1/' "$SLURM_CONF" >dead.conf
 	run -255 --separate-stderr env SLURM_CONF="$PWD/dead.conf" \

@@ -493,6 +493,32 @@ replay_skips(FILE *fp, unsigned long long seq, unsigned long long *next)
 	}
 }
 
+/* The last line task k's log holds (Slurm says there why it ended). */
+static char *
+task_why(int k)
+{
+	char buf[4096], *p = path_of("log", k), *e, *b;
+	ssize_t n = 0;
+	off_t size;
+	int fd;
+
+	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) >= 0) {
+		size = lseek(fd, 0, SEEK_END);
+		if (size > 0 && lseek(fd, size > (off_t)sizeof(buf) - 1 ?
+		    size - (off_t)sizeof(buf) + 1 : 0, SEEK_SET) != -1)
+			n = io_read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	free(p);
+	buf[n > 0 ? n : 0] = '\0';
+	for (e = buf + strlen(buf); e > buf && (e[-1] == '\n' ||
+	    e[-1] == '\r'); )
+		*--e = '\0';
+	for (b = e; b > buf && b[-1] != '\n'; b--)
+		;
+	return *b != '\0' ? xstrdup(b) : NULL;
+}
+
 /* The jobs of task k, with their results, to the collector. */
 static void
 replay_task(int k, FILE *skip, unsigned long long *nskip)
@@ -501,7 +527,8 @@ replay_task(int k, FILE *skip, unsigned long long *nskip)
 	struct outrec o;
 	struct inrec r;
 	struct job *j;
-	int have = outrec_read(out, &o) == 0;
+	int have = outrec_read(out, &o) == 0, asked = 0;
+	char *why = NULL;
 
 	while (in != NULL && inrec_read(in, &r) == 0) {
 		replay_skips(skip, r.seq, nskip);
@@ -521,10 +548,14 @@ replay_task(int k, FILE *skip, unsigned long long *nskip)
 			job_reset(j);
 			j->interrupted = 1;
 			su.lost++;
+			if (!su.cancelled && !asked++)
+				why = task_why(k);
 			if (!su.cancelled)
 				job_errorf(j, "job %llu: did not finish: array "
-				    "task %s_%d ended without its result",
-				    j->seq, su.jobid, k);
+				    "task %s_%d ended without its result%s%s%s",
+				    j->seq, su.jobid, k, why != NULL ? " (" :
+				    "", why != NULL ? why : "", why != NULL ?
+				    ")" : "");
 		}
 		collect_window(j->seq);
 		collect_put(j);
@@ -533,6 +564,7 @@ replay_task(int k, FILE *skip, unsigned long long *nskip)
 		fclose(in);
 	if (out != NULL)
 		fclose(out);
+	free(why);
 }
 
 static void *

@@ -258,13 +258,14 @@ arrays()
 	same "" "$(arrays)" "arrays left"
 }
 
-@test "--slurm-submit: stdin, --tag, PARX_SEQ, --slurm-dir and --slurm-keep" {
+@test "--slurm-submit: stdin, --tag, --bar, PARX_SEQ, --slurm-dir, --slurm-keep" {
 	mkdir runs
 	run -0 --separate-stderr parx --slurm-submit --slurm-dir runs \
-	    --slurm-keep --tag -k -c 'echo "$1 $PARX_SEQ"' < <(printf '%s\n' \
-	    'a b' "it's" '$(x)')
+	    --slurm-keep --tag -k --bar -c 'echo "$1 $PARX_SEQ"' < \
+	    <(printf '%s\n' 'a b' "it's" '$(x)')
 	expect "a b	a b 1" "it's	it's 2" '$(x)	$(x) 3'
-	[[ $stderr == "parx: --slurm-keep: the run is in $PWD/runs/parx."* ]]
+	[[ ${stderr_lines[-1]} == "parx: --slurm-keep: the run is in $PWD/runs/parx."* ]]
+	[[ ${stderr_lines[-2]} == "parx: 3/3 100% "* ]]
 	[ -f runs/parx.*/job.sh ] && [ -f runs/parx.*/done.0 ]
 	run -0 parx --slurm-submit --slurm-dir runs echo ::: x
 	expect x
@@ -305,8 +306,8 @@ arrays()
 	    echo {}' ::: 1 2 3 4 5
 	expect 1 2 5
 	[ "${#stderr_lines[@]}" = 2 ]
-	[[ ${stderr_lines[0]} == "parx: job 3: did not finish: array task "*"_1 ended without its result" ]]
-	[[ ${stderr_lines[1]} == "parx: job 4: did not finish: array task "*"_1 ended without its result" ]]
+	[[ ${stderr_lines[0]} == "parx: job 3: did not finish: array task "*"_1 ended without its result"* ]]
+	[[ ${stderr_lines[1]} == "parx: job 4: did not finish: array task "*"_1 ended without its result"* ]]
 	run cut -f 1 log
 	expect Seq 1 2 5
 }

@@ -171,7 +171,7 @@ submit_pack(struct job *j, const char *cmd, const char *tag)
 	if (su.in == NULL || su.inlast == opts.slurm_chunk) {
 		if (su.in != NULL && fclose(su.in) != 0)
 			fatal("cannot write the jobs to %s", su.dir);
-		su.in = open_in("in", su.ntasks++, "w");
+		su.in = open_in("in", su.ntasks++, "we");
 		su.inlast = 0;
 	}
 	fprintf(su.in, "%llu %d %zu %zu", j->seq, j->nitems, cl, tl);
@@ -295,7 +295,7 @@ submit_task_init(void)
 	p = path_of("in", su.task);
 	reader_records(p);
 	free(p);
-	su.out = open_in("out", su.task, "w");
+	su.out = open_in("out", su.task, "we");
 	if ((e = getenv("SLURMD_NODENAME")) == NULL) {
 		if (gethostname(host, sizeof(host)) == -1)
 			snprintf(host, sizeof(host), "?");
@@ -313,7 +313,7 @@ submit_task_read(const char *path, int (*emit)(unsigned long long,
 	struct inrec r;
 	FILE *fp;
 
-	if ((fp = fopen(path, "r")) == NULL) {
+	if ((fp = fopen(path, "re")) == NULL) {
 		output_msgf("parx: --slurm-task: cannot read %s: %s\n", path,
 		    strerror(errno));
 		stop_request(STOP_FATAL, SIGTERM);
@@ -523,7 +523,7 @@ task_why(int k)
 static void
 replay_task(int k, FILE *skip, unsigned long long *nskip)
 {
-	FILE *in = open_in("in", k, "r"), *out = open_in("out", k, "r");
+	FILE *in = open_in("in", k, "re"), *out = open_in("out", k, "re");
 	struct outrec o;
 	struct inrec r;
 	struct job *j;
@@ -570,7 +570,7 @@ replay_task(int k, FILE *skip, unsigned long long *nskip)
 static void *
 replay_main(void *arg)
 {
-	FILE *skip = open_in("skip", -1, "r");
+	FILE *skip = open_in("skip", -1, "re");
 	unsigned long long next = 0;
 	int k;
 
@@ -620,7 +620,7 @@ write_scripts(int argc, char **argv)
 	FILE *fp;
 	int i;
 
-	fp = open_in("argv", -1, "w");
+	fp = open_in("argv", -1, "we");
 	for (i = 1; i < argc; i++)
 		fwrite(argv[i], 1, strlen(argv[i]) + 1, fp);
 	if (fclose(fp) != 0)
@@ -633,7 +633,7 @@ write_scripts(int argc, char **argv)
 	sb_adds(&sb, " --slurm-task ");
 	sh_quote(&sb, su.dir);
 	sb_adds(&sb, " \"$SLURM_ARRAY_TASK_ID\"\n");
-	fp = open_in("job.sh", -1, "w");
+	fp = open_in("job.sh", -1, "we");
 	fputs(sb.s, fp);
 	if (fclose(fp) != 0)
 		fatal("cannot write %s/job.sh", su.dir);
@@ -894,7 +894,7 @@ submit_run(int argc, char **argv)
 	su.parent = xstrdup(opts.slurm_dir != NULL ? opts.slurm_dir : ".");
 	make_dir();
 	write_scripts(argc, argv);
-	su.skip = open_in("skip", -1, "w");
+	su.skip = open_in("skip", -1, "we");
 	su.packing = 1;
 	workers_start(1);
 	if ((rc = reader_start()) != 0)

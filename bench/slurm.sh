@@ -15,7 +15,10 @@
 #             per-job   seq M | parx --slurm-submit --slurm-chunk 1 true
 #             bare      sbatch --wait --array=0-(M-1) --wrap true (Slurm
 #                       alone, one task per job, nothing collected)
-# in rounds (BENCH_ROUNDS, 3); a figure is the median over the rounds.
+# in rounds (BENCH_ROUNDS, 3); a time is the median over the rounds, a
+# ratio the median of the ratios within each round.  BENCH_SLURM_PART=steps
+# or array runs one part only (one task per job takes about 11 minutes for
+# 1,000 jobs here: Slurm starts the tasks of an array a few at a time).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +28,7 @@ PARX=${PARX:-$root/parx}
 N=${BENCH_SLURM_STEPS:-200}
 M=${BENCH_SLURM_ARRAY:-1000}
 rounds=${BENCH_ROUNDS:-3}
+part=${BENCH_SLURM_PART:-all}
 
 dir=$(mktemp -d /tmp/parx-bench-slurm.XXXXXX)
 cleanup()
@@ -92,27 +96,33 @@ array_round()
 }
 
 for r in $(seq "$rounds"); do
-	steps_round
-	array_round
+	[ "$part" = array ] || steps_round
+	[ "$part" = steps ] || array_round
 done >"$dir/raw"
 
-say "parx $("$PARX" --version | cut -d' ' -f2), $(srun --version), " \
-    "$(nproc) CPUs, $rounds rounds, medians"
-for k in floor-1 parx-1 floor-4 parx-4; do
-	eval "t_${k%%-*}_${k##*-}=$(awk -v k=$k '$1 == k { print $2 }' \
-	    "$dir/raw" | median)"
-done
-for k in packed per-job bare; do
-	eval "t_${k//-/_}=$(awk -v k=$k '$1 == k { print $2 }' "$dir/raw" |
-	    median)"
-done
-say "--slurm, $N steps of true:"
-say "  one at a time: srun loop ${t_floor_1}s, parx ${t_parx_1}s," \
-    "ratio $(echo "scale=3; $t_parx_1 / $t_floor_1" | bc)"
-say "  four at a time: srun loops ${t_floor_4}s, parx ${t_parx_4}s," \
-    "ratio $(echo "scale=3; $t_parx_4 / $t_floor_4" | bc)"
-say "--slurm-submit, $M jobs of true:"
-say "  100 per task ${t_packed}s; one task per job: parx ${t_per_job}s" \
-    "($(echo "scale=1; $t_per_job / $t_packed" | bc)x slower)," \
-    "bare sbatch array ${t_bare}s ($(echo "scale=1; $t_bare / \
-    $t_packed" | bc)x slower)"
+say "parx $("$PARX" --version | cut -d' ' -f2), $(srun --version)," \
+    "$(nproc) CPUs, $rounds rounds"
+# med KEY: the median time of KEY; ratio A B: the median of A/B by round.
+med()
+{
+	awk -v k="$1" '$1 == k { print $2 }' "$dir/raw" | median
+}
+ratio()
+{
+	paste <(awk -v k="$1" '$1 == k { print $2 }' "$dir/raw") \
+	    <(awk -v k="$2" '$1 == k { print $2 }' "$dir/raw") |
+	    awk '{ printf "%.3f\n", $1 / $2 }' | median
+}
+if [ "$part" != array ]; then
+	say "--slurm, $N steps of true:"
+	say "  one at a time: srun loop $(med floor-1)s, parx $(med parx-1)s," \
+	    "ratio $(ratio parx-1 floor-1)"
+	say "  four at a time: srun loops $(med floor-4)s, parx" \
+	    "$(med parx-4)s, ratio $(ratio parx-4 floor-4)"
+fi
+if [ "$part" != steps ]; then
+	say "--slurm-submit, $M jobs of true:"
+	say "  100 per task $(med packed)s; one task per job: parx" \
+	    "$(med per-job)s ($(ratio per-job packed)x the time), bare" \
+	    "sbatch array $(med bare)s ($(ratio bare packed)x)"
+fi

@@ -519,16 +519,78 @@ task_why(int k)
 	return *b != '\0' ? xstrdup(b) : NULL;
 }
 
+/* Where each result of out.K is: its header, and its bytes' offset. */
+struct outidx {
+	struct outrec	 o;
+	off_t		 at;
+};
+
+static int
+outidx_cmp(const void *a, const void *b)
+{
+	const struct outidx *x = a, *y = b;
+
+	return x->o.seq < y->o.seq ? -1 : x->o.seq > y->o.seq;
+}
+
+/*
+ * Indexes the whole results of out.K (a record cut short is left out);
+ * the order of in.K may differ from theirs (--shuf).  Returns the count.
+ */
+static size_t
+outidx_read(FILE *fp, struct outidx **idx)
+{
+	struct outidx x;
+	size_t n = 0, cap = 0;
+	off_t end;
+
+	*idx = NULL;
+	if (fp == NULL || fseeko(fp, 0, SEEK_END) == -1 ||
+	    (end = ftello(fp)) == -1 || fseeko(fp, 0, SEEK_SET) == -1)
+		return 0;
+	while (outrec_read(fp, &x.o) == 0 && (x.at = ftello(fp)) != -1 &&
+	    x.at + (off_t)(x.o.len[0] + x.o.len[1] + x.o.len[2] +
+	    x.o.len[3]) <= end) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*idx = xrealloc(*idx, cap * sizeof(**idx));
+		}
+		(*idx)[n++] = x;
+		if (fseeko(fp, x.at + (off_t)(x.o.len[0] + x.o.len[1] +
+		    x.o.len[2] + x.o.len[3]), SEEK_SET) == -1)
+			break;
+	}
+	qsort(*idx, n, sizeof(**idx), outidx_cmp);
+	return n;
+}
+
+/* j has no result: it did not finish, and runs again with --resume. */
+static void
+result_lost(struct job *j, int k, char **why, int *asked)
+{
+	job_reset(j);
+	j->interrupted = 1;
+	su.lost++;
+	if (su.cancelled)
+		return;
+	if (!(*asked)++)
+		*why = task_why(k);
+	job_errorf(j, "job %llu: did not finish: array task %s_%d ended "
+	    "without its result%s%s%s", j->seq, su.jobid, k, *why != NULL ?
+	    " (" : "", *why != NULL ? *why : "", *why != NULL ? ")" : "");
+}
+
 /* The jobs of task k, with their results, to the collector. */
 static void
 replay_task(int k, FILE *skip, unsigned long long *nskip)
 {
 	FILE *in = open_in("in", k, "re"), *out = open_in("out", k, "re");
-	struct outrec o;
+	struct outidx *idx, key, *hit;
+	size_t n = outidx_read(out, &idx);
 	struct inrec r;
 	struct job *j;
-	int have = outrec_read(out, &o) == 0, asked = 0;
 	char *why = NULL;
+	int asked = 0;
 
 	while (in != NULL && inrec_read(in, &r) == 0) {
 		replay_skips(skip, r.seq, nskip);
@@ -542,21 +604,12 @@ replay_task(int k, FILE *skip, unsigned long long *nskip)
 			r.tag = NULL;
 		}
 		inrec_free(&r);
-		if (have && o.seq == j->seq && result_fill(j, &o, out) == 0)
-			have = outrec_read(out, &o) == 0;
-		else {
-			job_reset(j);
-			j->interrupted = 1;
-			su.lost++;
-			if (!su.cancelled && !asked++)
-				why = task_why(k);
-			if (!su.cancelled)
-				job_errorf(j, "job %llu: did not finish: array "
-				    "task %s_%d ended without its result%s%s%s",
-				    j->seq, su.jobid, k, why != NULL ? " (" :
-				    "", why != NULL ? why : "", why != NULL ?
-				    ")" : "");
-		}
+		key.o.seq = j->seq;
+		hit = n > 0 ? bsearch(&key, idx, n, sizeof(*idx),
+		    outidx_cmp) : NULL;
+		if (hit == NULL || fseeko(out, hit->at, SEEK_SET) == -1 ||
+		    result_fill(j, &hit->o, out) == -1)
+			result_lost(j, k, &why, &asked);
 		collect_window(j->seq);
 		collect_put(j);
 	}
@@ -564,6 +617,7 @@ replay_task(int k, FILE *skip, unsigned long long *nskip)
 		fclose(in);
 	if (out != NULL)
 		fclose(out);
+	free(idx);
 	free(why);
 }
 

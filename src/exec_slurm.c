@@ -439,6 +439,11 @@ slurm_finish(void)
 }
 
 static const struct executor exec_slurm = {
-	"slurm", slurm_start, slurm_setup, NULL, slurm_command, slurm_after,
-	slurm_teardown, slurm_finish
+	.name = "slurm",
+	.start = slurm_start,
+	.setup = slurm_setup,
+	.command = slurm_command,
+	.after = slurm_after,
+	.teardown = slurm_teardown,
+	.finish = slurm_finish
 };

@@ -18,25 +18,39 @@ PARX_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -pthread
 PARX_LDFLAGS = $(LDFLAGS) -pthread
 
 SRCS = src/main.c src/options.c src/reader.c src/queue.c src/job.c \
-       src/template.c src/worker.c src/run.c src/spawn.c src/sink.c \
+       src/shell.c src/template.c src/worker.c src/run.c src/spawn.c \
+       src/sink.c \
        src/outbuf.c src/output.c src/collect.c src/joblog.c src/bar.c \
-       src/stop.c src/io.c src/util.c src/exec.c src/exec_ssh.c \
+       src/stop.c src/io.c src/util.c src/timeline.c src/pipe.c \
+       src/block.c src/json.c src/results.c src/summary.c src/resource.c \
+       src/exec.c src/exec_ssh.c \
        src/exec_slurm.c src/slurm_submit.c
 OBJS = $(SRCS:.c=.o)
 
-all: parx
+# parx-timeline draws a run from its job log, with parx's drawing code.
+TL_SRCS = src/parx-timeline.c src/tlread.c src/timeline.c src/io.c \
+       src/util.c
+TL_OBJS = $(TL_SRCS:.c=.o)
+
+all: parx parx-timeline
 
 parx: $(OBJS)
 	$(CC) $(PARX_LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+parx-timeline: $(TL_OBJS)
+	$(CC) $(PARX_LDFLAGS) -o $@ $(TL_OBJS) $(LDLIBS)
 
 src/%.o: src/%.c src/parx.h
 	$(CC) $(PARX_CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
 src/exec.o src/exec_ssh.o src/exec_slurm.o src/slurm_submit.o: src/exec.h
 
-# Runs the bats suite against ./parx (or $PARX), then lints the man page.
-check: parx tests/.bats-ok
-	PARX=$${PARX:-$(CURDIR)/parx} $(BATS) tests
+# Runs the bats suite against ./parx and ./parx-timeline (or $PARX and
+# $PARX_TIMELINE), then lints the man pages.
+check: parx parx-timeline tests/.bats-ok
+	PARX=$${PARX:-$(CURDIR)/parx} \
+	    PARX_TIMELINE=$${PARX_TIMELINE:-$(CURDIR)/parx-timeline} \
+	    $(BATS) tests
 	PARX=$${PARX:-$(CURDIR)/parx} sh tests/stress.sh --short
 	@sh tests/lint-man.sh
 
@@ -47,14 +61,16 @@ tests/.bats-ok:
 # Sanitizer builds live in their own folders so they never mix objects.
 asan:
 	$(MAKE) -s clean-sanitize
-	$(MAKE) parx-asan
-	PARX=$(CURDIR)/parx-asan ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 \
+	$(MAKE) parx-asan parx-timeline-asan
+	PARX=$(CURDIR)/parx-asan PARX_TIMELINE=$(CURDIR)/parx-timeline-asan \
+	    ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    $(MAKE) check-bats
 
 tsan:
-	$(MAKE) parx-tsan
-	PARX=$(CURDIR)/parx-tsan TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+	$(MAKE) parx-tsan parx-timeline-tsan
+	PARX=$(CURDIR)/parx-tsan PARX_TIMELINE=$(CURDIR)/parx-timeline-tsan \
+	    TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
 	    $(MAKE) check-bats
 
 check-bats: tests/.bats-ok
@@ -72,8 +88,17 @@ parx-tsan: $(SRCS) src/parx.h src/exec.h
 	    -fsanitize=thread \
 	    -o $@ $(SRCS)
 
+parx-timeline-asan: $(TL_SRCS) src/parx.h
+	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread $(VERSION_DEF) \
+	    -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	    -fno-omit-frame-pointer -o $@ $(TL_SRCS)
+
+parx-timeline-tsan: $(TL_SRCS) src/parx.h
+	clang -O1 -g -std=c11 -D_GNU_SOURCE -pthread $(VERSION_DEF) \
+	    -fsanitize=thread -o $@ $(TL_SRCS)
+
 clean-sanitize:
-	rm -f parx-asan parx-tsan
+	rm -f parx-asan parx-tsan parx-timeline-asan parx-timeline-tsan
 
 bench: parx
 	sh bench/run.sh
@@ -87,24 +112,33 @@ bench-ssh: parx
 bench-slurm: parx
 	bash bench/slurm.sh
 
-install: parx
+# Both programs, their man pages and their completions.
+install: parx parx-timeline
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 	    $(DESTDIR)$(FISHCOMPDIR)
-	install -m 0755 parx $(DESTDIR)$(BINDIR)/parx
-	install -m 0644 man/parx.1 $(DESTDIR)$(MANDIR)/man1/parx.1
+	install -m 0755 parx parx-timeline $(DESTDIR)$(BINDIR)/
+	install -m 0644 man/parx.1 man/parx-timeline.1 \
+	    $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 completions/parx.bash $(DESTDIR)$(BASHCOMPDIR)/parx
-	install -m 0644 completions/_parx $(DESTDIR)$(ZSHCOMPDIR)/_parx
-	install -m 0644 completions/parx.fish \
-	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish
+	install -m 0644 completions/parx-timeline.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/parx-timeline
+	install -m 0644 completions/_parx completions/_parx-timeline \
+	    $(DESTDIR)$(ZSHCOMPDIR)/
+	install -m 0644 completions/parx.fish completions/parx-timeline.fish \
+	    $(DESTDIR)$(FISHCOMPDIR)/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/parx $(DESTDIR)$(MANDIR)/man1/parx.1 \
-	    $(DESTDIR)$(BASHCOMPDIR)/parx $(DESTDIR)$(ZSHCOMPDIR)/_parx \
-	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish
+	rm -f $(DESTDIR)$(BINDIR)/parx $(DESTDIR)$(BINDIR)/parx-timeline \
+	    $(DESTDIR)$(MANDIR)/man1/parx.1 \
+	    $(DESTDIR)$(MANDIR)/man1/parx-timeline.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/parx $(DESTDIR)$(BASHCOMPDIR)/parx-timeline \
+	    $(DESTDIR)$(ZSHCOMPDIR)/_parx $(DESTDIR)$(ZSHCOMPDIR)/_parx-timeline \
+	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish \
+	    $(DESTDIR)$(FISHCOMPDIR)/parx-timeline.fish
 
 clean: clean-sanitize
-	rm -f parx $(OBJS)
+	rm -f parx parx-timeline $(OBJS) $(TL_OBJS)
 
 .PHONY: all check check-bats asan tsan check-sanitize clean-sanitize bench \
     bench-ssh bench-slurm install uninstall clean
@@ -115,27 +149,42 @@ FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -pthread \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZERS = fuzz/template-fuzz fuzz/input-fuzz fuzz/parse-fuzz \
-    fuzz/joblog-fuzz
+    fuzz/joblog-fuzz fuzz/timeline-fuzz fuzz/pipe-fuzz fuzz/quote-fuzz
 
 fuzz: $(FUZZERS)
 
 fuzz/template-fuzz: fuzz/template_fuzz.c fuzz/common.h src/template.c \
-    src/util.c src/parx.h
+    src/shell.c src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/template_fuzz.c \
-	    src/template.c src/util.c
+	    src/template.c src/shell.c src/util.c
+
+fuzz/quote-fuzz: fuzz/quote_fuzz.c fuzz/common.h src/template.c \
+    src/shell.c src/util.c src/parx.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/quote_fuzz.c \
+	    src/template.c src/shell.c src/util.c
 
 fuzz/input-fuzz: fuzz/input_fuzz.c fuzz/common.h src/reader.c src/job.c \
-    src/util.c src/parx.h
+    src/template.c src/shell.c src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/input_fuzz.c src/job.c \
-	    src/util.c
+	    src/template.c src/shell.c src/util.c
 
 fuzz/parse-fuzz: fuzz/parse_fuzz.c fuzz/common.h src/options.c \
     src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/parse_fuzz.c src/util.c
 
 fuzz/joblog-fuzz: fuzz/joblog_fuzz.c fuzz/common.h src/joblog.c \
-    src/io.c src/util.c src/parx.h
+    src/shell.c src/json.c src/io.c src/util.c src/parx.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/joblog_fuzz.c src/joblog.c \
+	    src/shell.c src/json.c src/io.c src/util.c
+
+fuzz/timeline-fuzz: fuzz/timeline_fuzz.c fuzz/common.h src/tlread.c \
+    src/timeline.c src/io.c src/util.c src/parx.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/timeline_fuzz.c src/tlread.c \
+	    src/timeline.c src/io.c src/util.c
+
+fuzz/pipe-fuzz: fuzz/pipe_fuzz.c fuzz/common.h src/pipe.c src/block.c \
+    src/io.c src/util.c src/parx.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/pipe_fuzz.c src/block.c \
 	    src/io.c src/util.c
 
 stress: parx
@@ -145,8 +194,10 @@ stress-short: parx
 	PARX=$${PARX:-$(CURDIR)/parx} sh tests/stress.sh --short
 
 # Representative runs under valgrind (tests/valgrind.sh).
-valgrind: parx
-	PARX=$${PARX:-$(CURDIR)/parx} sh tests/valgrind.sh
+valgrind: parx parx-timeline
+	PARX=$${PARX:-$(CURDIR)/parx} \
+	    PARX_TIMELINE=$${PARX_TIMELINE:-$(CURDIR)/parx-timeline} \
+	    sh tests/valgrind.sh
 
 .PHONY: fuzz stress stress-short valgrind
 
@@ -158,6 +209,7 @@ VERSION_DEF = -DPARX_VERSION='"$(VERSION)"'
 PARX_CFLAGS += $(VERSION_DEF)
 FUZZ_CFLAGS += $(VERSION_DEF)
 src/options.o parx-asan parx-tsan fuzz/parse-fuzz: VERSION
+src/parx-timeline.o parx-timeline-asan parx-timeline-tsan: VERSION
 
 version:
 	@echo $(VERSION)

@@ -2,8 +2,10 @@
  * floor.c - the least work needed to run a command N times, J at once:
  * the reference that bench/run.sh measures parx against.
  *
- *	floor [-m none|drain|stream|buffer] [-j J] [-n N] [--] COMMAND [ARG]...
+ *	floor [-m none|drain|stream|buffer] [-j J] [-n N] [-r DIR] [--]
+ *	    COMMAND [ARG]...
  *	floor -w BYTES [ARG]...
+ *	floor -t BYTES [ARG]...
  *
  * Each job is started with posix_spawnp and reaped with waitpid; a word
  * of COMMAND that is exactly "{}" becomes the job's number, 1..N.  The
@@ -16,13 +18,20 @@
  *	buffer	a pipe per job, held in memory and written in one piece when
  *		the job ends (grouped, but memory grows with the output)
  *
+ * With -r (and a piped mode), each finished job also gets an entry DIR/N
+ * of seven small files, its output in one of them, made as .tmp.N and
+ * renamed: the least that --results DIR can cost.
+ *
  * With -w, floor writes BYTES zero bytes to stdout and exits, ignoring
- * other operands: a generator for the big-output workloads.
+ * other operands: a generator for the big-output workloads.  -t writes
+ * BYTES of text instead, lines of 64 characters (escaped as they are in
+ * JSON, where a zero byte takes six).
  *
  * Single-threaded, no signal handling: it exists to be obviously right
  * and as cheap as possible.  Exits 1 if any job failed.
  */
 #define _GNU_SOURCE
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -42,6 +51,7 @@ extern char **environ;
 enum mode { M_NONE, M_DRAIN, M_STREAM, M_BUFFER };
 
 struct slot {
+	long long job;
 	pid_t	 pid;
 	int	 fd;		/* read end of the job's stdout, or -1 */
 	char	*buf;		/* M_BUFFER only */
@@ -51,13 +61,15 @@ struct slot {
 
 static char	 iobuf[128 * 1024];
 static int	 failed;
+static int	 resdir = -1;	/* -r DIR */
 
 static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: floor [-m none|drain|stream|buffer] [-j J] "
-	    "[-n N] [--] command [arg ...]\n"
-	    "       floor -w bytes\n");
+	    "[-n N] [-r dir] [--] command [arg ...]\n"
+	    "       floor -w bytes\n"
+	    "       floor -t bytes\n");
 	exit(2);
 }
 
@@ -181,9 +193,46 @@ start_piped(struct slot *s, char **tmpl, int argc, char **argv,
 		err(1, "pipe2");
 	fill_argv(argv, tmpl, argc, job);
 	s->pid = spawn(argv, p[1]);
+	s->job = job;
 	close(p[1]);
 	s->fd = p[0];
 	s->len = 0;
+}
+
+static void
+put(int dir, const char *name, const char *p, size_t n)
+{
+	int	 fd;
+
+	fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd == -1 || (n > 0 && write(fd, p, n) != (ssize_t)n) ||
+	    close(fd) == -1)
+		err(1, "%s", name);
+}
+
+/* -r: the job's entry, built under a temporary name. */
+static void
+entry(const struct slot *s)
+{
+	static const char *small[] = { "cmd", "exitval", "signal",
+	    "starttime", "runtime" };
+	char	 tmp[64], name[32], num[40];
+	size_t	 i;
+	int	 d, n;
+
+	snprintf(tmp, sizeof(tmp), ".tmp.%lld", s->job);
+	n = snprintf(name, sizeof(name), "%lld", s->job);
+	if (mkdirat(resdir, tmp, 0777) == -1 ||
+	    (d = openat(resdir, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		err(1, "%s", tmp);
+	put(d, "stdout", s->buf, s->len);
+	put(d, "stderr", "", 0);
+	snprintf(num, sizeof(num), "%s\n", name);
+	for (i = 0; i < sizeof(small) / sizeof(small[0]); i++)
+		put(d, small[i], num, (size_t)n + 1);
+	close(d);
+	if (renameat(resdir, tmp, resdir, name) == -1)
+		err(1, "rename %s", tmp);
 }
 
 /* Reads once from a ready slot; at EOF finishes the job.  Returns 1 then. */
@@ -198,7 +247,7 @@ service(struct slot *s, enum mode mode)
 	if (r > 0) {
 		if (mode == M_STREAM)
 			write_all(iobuf, (size_t)r);
-		else if (mode == M_BUFFER) {
+		else if (mode == M_BUFFER || resdir != -1) {
 			if (s->len + (size_t)r > s->cap) {
 				s->cap = (s->len + (size_t)r) * 2;
 				if ((s->buf = realloc(s->buf, s->cap)) == NULL)
@@ -214,6 +263,8 @@ service(struct slot *s, enum mode mode)
 	if (mode == M_BUFFER)
 		write_all(s->buf, s->len);
 	reap(s->pid);
+	if (resdir != -1)
+		entry(s);
 	return 1;
 }
 
@@ -263,9 +314,10 @@ main(int argc, char *argv[])
 	enum mode	  mode = M_NONE;
 	long long	  n = 1;
 	char		**jobargv;
+	size_t		  i;
 	int		  c, j = 1;
 
-	while ((c = getopt(argc, argv, "+j:m:n:w:")) != -1) {
+	while ((c = getopt(argc, argv, "+j:m:n:r:t:w:")) != -1) {
 		switch (c) {
 		case 'j':
 			j = (int)number(optarg, 1);
@@ -288,6 +340,18 @@ main(int argc, char *argv[])
 			n = number(optarg, 0);
 			break;
 		case 'w':
+			return generate(number(optarg, 0));
+		case 'r':
+			if (mkdir(optarg, 0777) == -1 && errno != EEXIST)
+				err(2, "%s", optarg);
+			if ((resdir = open(optarg, O_RDONLY | O_DIRECTORY |
+			    O_CLOEXEC)) == -1)
+				err(2, "%s", optarg);
+			break;
+		case 't':
+			for (i = 0; i < sizeof(iobuf); i++)
+				iobuf[i] = i % 64 == 63 ? '\n' :
+				    "0123456789abcdef"[i % 16];
 			return generate(number(optarg, 0));
 		default:
 			usage();

@@ -8,6 +8,9 @@
 #   floor     bench/floor.c (a posix_spawn loop), once per host at once,
 #             -j2 -n N/2: `ssh -S CTL HOST true` over a master connection
 #             opened beforehand (not timed)
+#   floorperl the same with `exec perl -e 0` as the remote command: the
+#             floor plus the start of perl, which parx's remote wrapper
+#             costs each job (on loopback the "hosts" share parx's CPUs)
 #   parx      seq N | parx -S 2/H1,2/H2 true (all of it: connecting,
 #             probing, the jobs, cleaning up, closing)
 #   parallel  seq N | parallel -S 2/H1,2/H2 true, and with -M (GNU
@@ -69,11 +72,14 @@ ms()
 floor=$here/floor
 ${CC:-cc} -O2 -Wall -o "$floor" "$here/floor.c"
 
-# loop CTL LOGIN K: K times ssh true over the master at CTL, 2 at once.
+# loop CTL LOGIN K CMD...: K times ssh CMD over the master at CTL, 2 at
+# once.
 loop()
 {
+	_c=$1 _l=$2 _k=$3
+	shift 3
 	# shellcheck disable=SC2086 # SSH_CMD is words
-	"$floor" -j2 -n "$3" $SSH_CMD -S "$1" -p "${2#*:}" 127.0.0.1 true \
+	"$floor" -j2 -n "$_k" $SSH_CMD -S "$_c" -p "${_l#*:}" 127.0.0.1 "$@" \
 	    </dev/null
 }
 
@@ -89,18 +95,29 @@ master()
 	done
 }
 
-run_floor()
+# floor_run CMD...: the floor's time for the remote command CMD.
+floor_run()
 {
 	master "$tmp/c1" "$H1"
 	master "$tmp/c2" "$H2"
 	_k=$((N / 2))
 	_t0=$(ms)
-	loop "$tmp/c1" "$H1" $_k & loop "$tmp/c2" "$H2" $_k &
+	loop "$tmp/c1" "$H1" $_k "$@" & loop "$tmp/c2" "$H2" $_k "$@" &
 	wait
 	_t1=$(ms)
 	$SSH_CMD -S "$tmp/c1" -O exit 127.0.0.1 2>/dev/null
 	$SSH_CMD -S "$tmp/c2" -O exit 127.0.0.1 2>/dev/null
 	echo $((_t1 - _t0))
+}
+
+run_floor()
+{
+	floor_run true
+}
+
+run_floorperl()
+{
+	floor_run exec perl -e 0
 }
 
 # timed COMMAND...: runs it on the items, prints milliseconds; fails with
@@ -157,7 +174,7 @@ say "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$tmp/t"
 r=1
 while [ $r -le "$rounds" ]; do
-	set -- floor parx parx0
+	set -- floor floorperl parx parx0
 	[ -n "$gnupar" ] && [ $r -le "$peer_rounds" ] && set -- "$@" gnu gnum
 	# Rotate the order each round.
 	k=1
@@ -196,6 +213,9 @@ f=$(get floor)
 p=$(get parx)
 say "$(printf '%-34s %8s ms %6s jobs/s' 'floor (ssh -S CTL, spawn loop)' "$f" \
     "$(jps "$f")")"
+fp=$(get floorperl)
+say "$(printf '%-34s %8s ms %6s jobs/s' 'floor, remote perl -e 0' "$fp" \
+    "$(jps "$fp")")"
 say "$(printf '%-34s %8s ms %6s jobs/s' 'parx -S (all of it)' "$p" \
     "$(jps "$p")")"
 say "$(printf '%-34s %8s ms' 'parx -S, no job (start and end)' \
@@ -209,7 +229,8 @@ if [ -n "$gnupar" ]; then
 	say "$(printf '%-34s %8s ms %6s jobs/s' 'GNU parallel -M -S' "$gm" \
 	    "$(jps "$gm")")"
 fi
-say "parx / floor time: $(ratio parx floor) (goal <= 1.2)"
+say "parx / floor time: $(ratio parx floor) (goal <= 1.2);" \
+    "/ floor with perl: $(ratio parx floorperl)"
 if [ -n "$gnupar" ]; then
 	say "parx jobs/s / GNU parallel -S jobs/s: $(ratio gnu parx)" \
 	    "(goal >= 3); with -M: $(ratio gnum parx)"

@@ -8,15 +8,20 @@
 # The options here follow the longopts[] table in src/options.c;
 # tests/docs.bats fails when one is missing.
 
-_parx_short_noarg='-0 -k -t -u -h -V'
-_parx_short_arg='-a -c -d -I -j -n -P -S'
-_parx_long_noarg='--null --link --fail-fast --dry-run --verbose --resume
-    --resume-failed --bar --group --line-buffer --lb --ungroup --keep-order
-    --tag --cleanup --help --version --slurm --slurm-submit --slurm-keep'
-_parx_long_arg='--delimiter --arg-file --max-args --colsep --shell --jobs
-    --timeout --retries --halt --delay --joblog --tagstring --sshlogin --slf
-    --ssh --env --workdir --transferfile --tf --return --trc --basefile
-    --slurm-cpus --slurm-opts --slurm-dir --slurm-chunk'
+_parx_short_noarg='-0 -i -k -m -r -t -u -X -h -V'
+_parx_short_arg='-a -c -d -E -I -j -L -n -N -P -s -S'
+_parx_long_noarg='--null --link --xargs --no-run-if-empty --shuf --plus
+    --fail-fast --dry-run --verbose --resume --resume-failed --retry-failed
+    --bar --summary --no-summary --group --line-buffer --lb --ungroup
+    --keep-order --tag --help --version --pipe --pipe-part --round-robin
+    --cat --fifo --cleanup --slurm --slurm-submit --slurm-keep'
+_parx_long_arg='--delimiter --arg-file --max-args --max-lines --max-chars
+    --colsep --header --shell --jobs --max-procs --timeout --retries --halt
+    --delay --joblog --joblog-format --timeline --tmpdir --tagstring
+    --results --block --block-size --recend --recstart --load --memfree
+    --nice --limit-mem --limit-cpu --limit-files --retry-delay --retry-on
+    --sshlogin --slf --ssh --env --workdir --transferfile --tf --return --trc
+    --basefile --slurm-cpus --slurm-opts --slurm-dir --slurm-chunk'
 
 # The long option that $1 names, exactly or as an unambiguous prefix, with
 # "=" appended when it takes an argument; nothing when there is none.
@@ -60,8 +65,8 @@ _parx_values()
 	local ncpu w
 
 	case $1 in
-	-a | --arg-file | --joblog | --slf | --basefile | --transferfile | \
-	    --tf | --return | --trc)
+	-a | --arg-file | --joblog | --timeline | --tmpdir | --results | \
+	    --slf | --basefile | --transferfile | --tf | --return | --trc)
 		_parx_files=1
 		;;
 	-S | --sshlogin)
@@ -87,9 +92,15 @@ _parx_values()
 		done < <(compgen -d -- "$2")
 		compopt -o filenames 2>/dev/null || :
 		;;
+	--joblog-format)
+		_parx_filter 'json tsv' "$2"
+		;;
 	--halt)
 		_parx_filter 'never soon,fail=1 now,fail=1 soon,success=1
-		    now,success=1 soon,fail=10% now,fail=10%' "$2"
+		    now,success=1 soon,done=1 soon,fail=10% now,fail=10%' "$2"
+		;;
+	--header)
+		_parx_filter ':' "$2"
 		;;
 	-d | --delimiter)
 		local d
@@ -97,12 +108,46 @@ _parx_values()
 			[[ $d == "$2"* ]] && _parx_cand+=("$d")
 		done
 		;;
-	-j | -P | --jobs)
+	-j | -P | --jobs | --max-procs)
 		ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null) || ncpu=
 		_parx_filter "$ncpu 1 2 4 8 16 0 50% 100% +1 -1" "$2"
 		;;
-	--timeout | --delay)
+	--timeout)
+		_parx_filter '100ms 500ms 1s 5s 30s 1m 5m 1h 200%' "$2"
+		;;
+	--delay | --limit-cpu)
 		_parx_filter '100ms 500ms 1s 5s 30s 1m 5m 1h' "$2"
+		;;
+	--block | --block-size)
+		_parx_filter '1M 10M 100M 1G -1 -4' "$2"
+		;;
+	--recend | --recstart)
+		local r
+		for r in "'\\n'" "'\\n\\n'" "'\\0'" "'>'" "''"; do
+			[[ $r == "$2"* ]] && _parx_cand+=("$r")
+		done
+		;;
+	--header)
+		_parx_filter ': 1 2' "$2"
+		;;
+	--retry-delay)
+		_parx_filter '100ms 1s 1s,1m 5s,5m' "$2"
+		;;
+	--retry-on)
+		_parx_filter 'timeout signal nostart 1 1-255' "$2"
+		;;
+	--memfree | --limit-mem)
+		_parx_filter '256M 512M 1G 2G 4G 8G' "$2"
+		;;
+	--nice)
+		_parx_filter '5 10 19' "$2"
+		;;
+	--load)
+		ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null) || ncpu=
+		_parx_filter "$ncpu 100% 150% 200%" "$2"
+		;;
+	--limit-files)
+		_parx_filter '64 256 1024 4096' "$2"
 		;;
 	esac
 	return 0
@@ -162,8 +207,8 @@ _parx()
 		w=${_parx_words[i]}
 		if ((cmd)); then
 			case $w in
-			:::) sep=items ;;
-			::::) sep=files ;;
+			::: | :::+) sep=items ;;
+			:::: | ::::+) sep=files ;;
 			esac
 			continue
 		fi
@@ -198,11 +243,11 @@ _parx()
 				esac
 			done
 			;;
-		:::)
+		::: | :::+)
 			cmd=$i
 			sep=items
 			;;
-		::::)
+		:::: | ::::+)
 			cmd=$i
 			sep=files
 			;;
@@ -250,7 +295,7 @@ _parx()
 		if [[ $sep == files ]]; then
 			_parx_files=1
 		elif [[ $val == :* ]]; then
-			_parx_filter '::: ::::' "$val"
+			_parx_filter '::: :::: :::+ ::::+' "$val"
 		elif [[ $sep == items ]]; then
 			_parx_files=1
 		elif [[ $sep == "" ]] && declare -F _command_offset >/dev/null; then
@@ -282,7 +327,7 @@ _parx()
 			_parx_filter "$_parx_long_noarg $_parx_long_arg" "$val"
 		fi
 	elif ((script)); then
-		_parx_filter '::: ::::' "$val"
+		_parx_filter '::: :::: :::+ ::::+' "$val"
 	elif [[ $val == */* ]]; then
 		# A program given by its path.
 		compopt -o filenames 2>/dev/null || :

@@ -1,7 +1,8 @@
 /*
  * input_fuzz.c - libFuzzer harness for src/reader.c: rd_next splitting
- * input into items at a delimiter, -n grouping, the cartesian product and
- * --link of several sources, and split_cols with a --colsep regex.
+ * input into items at a delimiter, -n grouping, -X packing up to -s,
+ * -E, the cartesian product, --link and :::+ of several sources,
+ * split_cols with a --colsep regex, and the spool of {##} and --shuf.
  *
  * reader.c is compiled into this file so its static functions are
  * reachable; its read(2) calls go through fuzz_read, which hands out the
@@ -11,11 +12,13 @@
  *
  * Input: four control bytes, then the input bytes.
  *   byte 0  delimiter (low two bits): 0 '\n', 1 '\0', 2 ',', 3 the byte
- *           after byte 3
+ *           after byte 3; bit 2: -E e; bit 3: jobs go through the spool
+ *           ({##}); bit 4: --shuf; bit 5: -X with -s 8 + byte 2 % 64
+ *           (one source, no -n)
  *   byte 1  bits 0-1 -n (0: none), bit 2 --colsep, bits 3-4 mode:
  *           0 stdin in chunks, 1 a memfd read with read(2), 2 the product
  *           with a second source, 3 --link with it; bit 5: the queue
- *           closes after a few jobs
+ *           closes after a few jobs; bit 6: the second source is :::+
  *   byte 2  seed for the chunk sizes
  *   byte 3  which --colsep regex (the last ones use a byte of the input)
  */
@@ -40,6 +43,61 @@ static ssize_t fuzz_read(int, void *, size_t);
 #undef read
 
 struct opts opts;
+
+/* What reader.c needs of the rest of parx. */
+int
+io_write_all(int fd, const void *p, size_t n)
+{
+	return write(fd, p, n) == (ssize_t)n ? 0 : -1;
+}
+
+ssize_t
+io_pread(int fd, void *p, size_t n, off_t off)
+{
+	return pread(fd, p, n, off);
+}
+
+int
+io_pwrite_all(int fd, const void *p, size_t n, off_t off)
+{
+	return pwrite(fd, p, n, off) == (ssize_t)n ? 0 : -1;
+}
+
+int
+tmpfile_open(void)
+{
+	return memfd_create("spool", MFD_CLOEXEC);
+}
+
+static int stopped;
+
+void
+stop_request(enum stopwhy w, int sig)
+{
+	(void)w;
+	(void)sig;
+	stopped = 1;
+}
+
+int
+stop_requested(void)
+{
+	return stopped;
+}
+
+void
+collect_read(unsigned long long n)
+{
+	(void)n;
+}
+
+const struct logent *
+joblog_at(size_t i, unsigned long long *seq)
+{
+	(void)i;
+	(void)seq;
+	return NULL;
+}
 
 /* The fake standard input. */
 static const uint8_t *in_p;
@@ -124,6 +182,27 @@ void
 output_msgf(const char *fmt, ...)
 {
 	(void)fmt;
+}
+
+/* --pipe is not fuzzed here: its jobs carry no block. */
+unsigned long long
+pipe_read(void)
+{
+	abort();
+}
+
+void
+block_rr_quit(int wakefd)
+{
+	(void)wakefd;
+	abort();
+}
+
+void
+block_free(struct block *b)
+{
+	if (b != NULL)
+		abort();
 }
 
 /* job.c frees a job's output buffers; these have none. */
@@ -241,32 +320,128 @@ check_cols(const struct job *j, int lit)
 
 static const char *words2[] = { "x", "y", "" };
 
+/* The reader's jobs in seq order (--shuf hands them out shuffled). */
 static void
-check_jobs(const uint8_t *p, size_t n, int mode, int lit)
+sort_got(void)
+{
+	size_t i, k;
+	struct job *t;
+
+	for (i = 1; i < ngot; i++)
+		for (k = i; k > 0 && got[k - 1]->seq > got[k]->seq; k--) {
+			t = got[k];
+			got[k] = got[k - 1];
+			got[k - 1] = t;
+		}
+}
+
+/*
+ * -X with -s: the items in order, each job within -s (a lone item that
+ * is not is flagged), and no job could have taken the next item.
+ */
+static void
+check_packed(const uint8_t **it, const size_t *len, size_t cnt)
+{
+	size_t i, at = 0, chars, s = (size_t)opts.maxchars;
+	int k;
+
+	for (i = 0; i < ngot; i++) {
+		struct job *j = got[i];
+
+		CHECK(j->nitems >= 1, "job %zu is empty", i);
+		for (chars = 5, k = 0; k < j->nitems; k++) {
+			CHECK(at < cnt, "more items than the input");
+			check_item(j, k, it[at], len[at]);
+			chars += len[at++] + 1;
+		}
+		CHECK(j->nitems == 1 ? j->toolong == (chars > s) :
+		    chars <= s && !j->toolong, "job %zu: %zu bytes for -s %zu",
+		    i, chars, s);
+		if (at < cnt)
+			CHECK(chars + len[at] + 1 > s,
+			    "job %zu could take more", i);
+	}
+	CHECK(at == cnt, "%zu items of %zu", at, cnt);
+}
+
+/* The jobs of two sources: product, --link (wraps) or :::+ (shortest). */
+static void
+check_pairs(const uint8_t **it, const size_t *len, size_t cnt, int mode,
+    int linked)
+{
+	size_t want, i, a;
+
+	if (linked)
+		want = cnt < 3 ? cnt : 3;
+	else if (mode == 2)
+		want = cnt * 3;
+	else
+		want = cnt == 0 ? 0 : cnt > 3 ? cnt : 3;
+	if (close_after == 0 || want < close_after)
+		CHECK(ngot == want, "%zu jobs, expected %zu", ngot, want);
+	for (i = 0; i < ngot; i++) {
+		const char *w = words2[i % 3];
+
+		a = linked ? i : mode == 2 ? i / 3 : i % cnt;
+		CHECK(got[i]->nitems == 2, "job %zu: %d items", i,
+		    got[i]->nitems);
+		check_item(got[i], 0, it[a], len[a]);
+		check_item(got[i], 1, (const uint8_t *)w, strlen(w));
+	}
+}
+
+static void
+free_ref(const uint8_t **it, size_t *len)
+{
+	free(it);
+	free(len);
+}
+
+static void
+check_jobs(const uint8_t *p, size_t n, int mode, int lit, int linked)
 {
 	const uint8_t **it;
 	size_t *len, cnt, want, i, k;
 	int max = opts.maxargs > 0 ? opts.maxargs : 1, nul;
 
 	cnt = ref_split(p, n, opts.delim, &it, &len);
-	if (mode < 2)
-		want = (cnt + max - 1) / max;
-	else if (mode == 2)
-		want = cnt * 3;
-	else
-		want = cnt == 0 ? 0 : cnt > 3 ? cnt : 3;
+	for (i = 0; opts.eof_str != NULL && i < cnt; i++)
+		if (len[i] == 1 && it[i][0] == 'e')
+			cnt = i;
+	if (opts.shuf)
+		sort_got();
+	want = (cnt + max - 1) / max;
+	if (mode >= 2 || opts.pack)
+		want = ngot;
 	if (close_after == 0 || want < close_after) {
-		CHECK(ngot == want, "%zu jobs, expected %zu", ngot, want);
-		CHECK(total == want, "total %llu, expected %zu", total, want);
+		if (mode < 2)
+			CHECK(ngot == want, "%zu jobs, expected %zu", ngot,
+			    want);
+		CHECK(total == ngot, "total %llu, jobs %zu", total, ngot);
 	} else
 		CHECK(ngot == close_after, "%zu jobs after the queue closed",
 		    ngot);
 	CHECK(closed, "queue not closed");
+	if (sp.on || opts.shuf)
+		CHECK(close_after > 0 || jobs_total == ngot,
+		    "{##} %llu for %zu jobs", jobs_total, ngot);
+	/* Shuffled, a queue that closes early got some of the jobs. */
+	if (opts.shuf && close_after > 0) {
+		for (i = 1; i < ngot; i++)
+			CHECK(got[i]->seq > got[i - 1]->seq, "seq twice");
+		free_ref(it, len);
+		return;
+	}
+	for (i = 0; i < ngot; i++)
+		CHECK(got[i]->seq == i + 1, "seq %llu at %zu", got[i]->seq, i);
+	if (opts.pack && close_after == 0)
+		check_packed(it, len, cnt);
+	else if (mode >= 2)
+		check_pairs(it, len, cnt, mode, linked);
 	for (i = 0; i < ngot; i++) {
 		struct job *j = got[i];
 
-		CHECK(j->seq == i + 1, "seq %llu at %zu", j->seq, i);
-		if (mode < 2) {
+		if (mode < 2 && !opts.pack) {
 			size_t first = i * max;
 			int m = cnt - first < (size_t)max ? (int)(cnt - first) :
 			    max;
@@ -275,13 +450,6 @@ check_jobs(const uint8_t *p, size_t n, int mode, int lit)
 			for (k = 0; k < (size_t)m; k++)
 				check_item(j, (int)k, it[first + k],
 				    len[first + k]);
-		} else {
-			size_t a = mode == 2 ? i / 3 : i % cnt;
-			const char *w = words2[i % 3];
-
-			CHECK(j->nitems == 2, "job %zu: %d items", i, j->nitems);
-			check_item(j, 0, it[a], len[a]);
-			check_item(j, 1, (const uint8_t *)w, strlen(w));
 		}
 		for (nul = 0, k = 0; k < (size_t)j->nitems; k++)
 			if (memchr(j->items[k], '\0', j->lens[k]) != NULL)
@@ -298,6 +466,8 @@ check_jobs(const uint8_t *p, size_t n, int mode, int lit)
 	free(len);
 }
 
+static struct tmpl *plain_tmpl, *total_tmpl;
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -305,9 +475,20 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	static char *w1[] = { "echo" }, *w2[] = { "echo", "{##}" };
+	struct tmpl_args a;
+
 	for (i = 0; i < NREGEX; i++)
 		if (regcomp(&compiled[i], regexes[i], REG_EXTENDED) != 0)
 			abort();
+	memset(&a, 0, sizeof(a));
+	a.words = w1;
+	a.nwords = 1;
+	a.repeat = 1;
+	plain_tmpl = tmpl_new(&a);
+	a.words = w2;
+	a.nwords = 2;
+	total_tmpl = tmpl_new(&a);
 	return 0;
 }
 
@@ -346,6 +527,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	opts.maxargs = mode < 2 ? b1 & 3 : 0;
+	opts.jobs = 1;
+	opts.eof_str = d & 4 ? "e" : NULL;
+	opts.shuf = (d & 16) != 0;
+	cmdtmpl = d & 8 ? total_tmpl : plain_tmpl;
+	if ((d & 32) && mode < 2 && !(b1 & 4)) {
+		opts.pack = PACK_CONTEXT;
+		opts.maxargs = 0;
+		opts.maxchars = 8 + (rng >> 8) % 64;
+		cmdtmpl = plain_tmpl;
+	}
 	if (b1 & 4) {
 		opts.has_colsep = 1;
 		if (sel % 16 < (int)NREGEX) {
@@ -389,14 +580,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.sources = src;
 	opts.nsources = mode >= 2 ? 2 : 1;
 	opts.link = mode == 3;
+	src[1].linked = mode == 2 && (b1 & 64);
 	close_after = b1 & 32 ? 1 + sel % 5 : 0;
 
 	nextseq = 1;
+	npushed = 0;
+	jobs_total = 0;
+	stopped = 0;
 	ngot = 0;
 	total = 0;
 	closed = 0;
 	reader_main(NULL);
-	check_jobs(f.p, f.n, mode, lit);
+	check_jobs(f.p, f.n, mode, lit, src[1].linked);
 
 	for (i = 0; i < ngot; i++)
 		job_free(got[i]);

@@ -9,7 +9,16 @@
  *      with its last complete line, then a job is appended and must read
  *      back even when the file ended in the middle of a line;
  *   2  the fields of a job (seq, times, status, signal, output size) and
- *      its command line: joblog_write's line must parse back to them.
+ *      a word of its command: joblog_write's line must parse back to them,
+ *      the word written on one line as the worker writes it
+ *      (shell_quote_line), and sh_unline must give back its POSIX
+ *      quoting (what --retry-failed runs);
+ *   3, 4, 5  the same for the JSON log (joblog_parse_json, a JSON log
+ *      loaded and appended to, a JSON line written and read back); 5 also
+ *      checks json.c: any bytes escaped by json_str, or by json_esc in
+ *      random pieces, come out as the same valid JSON string, free of
+ *      raw control characters and invalid UTF-8, which json_string
+ *      decodes back to the very bytes.
  */
 #include <sys/mman.h>
 
@@ -30,6 +39,14 @@ void
 output_msgf(const char *fmt, ...)
 {
 	(void)fmt;
+}
+
+static int json;	/* the harness's case is about the JSON log */
+
+static int
+parse(const char *s, size_t n, unsigned long long *seq, struct logent *e)
+{
+	return (json ? joblog_parse_json : joblog_parse_line)(s, n, seq, e);
 }
 
 static int logfd_mem = -1;
@@ -62,21 +79,6 @@ slurp(size_t *n)
 	return s;
 }
 
-/* The log's spelling of a command: newlines become the two bytes \n. */
-static char *
-escaped(const char *s)
-{
-	struct strbuf sb = { 0 };
-
-	for (; *s != '\0'; s++) {
-		if (*s == '\n')
-			sb_add(&sb, "\\n", 2);
-		else
-			sb_addc(&sb, *s);
-	}
-	sb_add(&sb, "", 0);
-	return sb.s;
-}
 
 static void
 one_line(const uint8_t *p, size_t n)
@@ -97,6 +99,23 @@ one_line(const uint8_t *p, size_t n)
 	    e.cmd[n - i] == '\0', "command column");
 	/* The header is not a job. */
 	CHECK(strncmp(q, "Seq\t", 4) != 0, "header parsed");
+	free(e.cmd);
+}
+
+/* A JSON line: when accepted, it is an object with what resume needs. */
+static void
+one_json(const uint8_t *p, size_t n)
+{
+	unsigned long long seq = 0;
+	struct logent e;
+	struct jcur c = { (const char *)p, (const char *)p + n };
+
+	memset(&e, 0, sizeof(e));
+	if (joblog_parse_json((const char *)p, n, &seq, &e) == -1)
+		return;
+	CHECK(seq >= 1 && e.sig >= 0 && e.cmd != NULL, "seq %llu sig %d",
+	    seq, e.sig);
+	CHECK(json_skip(&c, 64) == 0, "accepted line is not one value");
 	free(e.cmd);
 }
 
@@ -122,8 +141,7 @@ whole_log(const uint8_t *p, size_t n)
 	for (start = 0, i = 0; i < n; i++) {
 		if (p[i] != '\n')
 			continue;
-		if (joblog_parse_line((const char *)p + start, i - start,
-		    &seq, &e) == 0) {
+		if (parse((const char *)p + start, i - start, &seq, &e) == 0) {
 			for (k = 0; k < nref && ref[k].seq != seq; k++)
 				;
 			if (k == nref) {
@@ -140,7 +158,13 @@ whole_log(const uint8_t *p, size_t n)
 	/* A NUL byte ends getline's view of a line early: not compared. */
 	if (memchr(p, '\0', n) != NULL)
 		goto out;
-	CHECK(joblog_open(logpath_mem, 1) == 0, "joblog_open failed");
+	/* A log in the other format is refused. */
+	if (n > 0 && json != (p[0] == '{')) {
+		CHECK(joblog_open(logpath_mem, 1, 1, json) == JOBLOG_MISMATCH,
+		    "format not checked");
+		goto out;
+	}
+	CHECK(joblog_open(logpath_mem, 1, 1, json) == 0, "joblog_open failed");
 	for (k = 0; k < nref; k++) {
 		f = joblog_find(ref[k].seq);
 		CHECK(f != NULL, "seq %llu not found", ref[k].seq);
@@ -157,10 +181,11 @@ whole_log(const uint8_t *p, size_t n)
 	j.start = 1795689600.123;
 	j.runtime = 0.5;
 	j.status = 3;
-	j.cmdline = "echo appended";
+	j.logcmd = "echo appended";
 	joblog_write(&j);
 	joblog_close();
-	CHECK(joblog_open(logpath_mem, 1) == 0, "joblog_open again failed");
+	CHECK(joblog_open(logpath_mem, 1, 1, json) == 0,
+	    "joblog_open again failed");
 	f = joblog_find(j.seq);
 	CHECK(f != NULL && f->exitval == 3 && f->sig == 0 &&
 	    strcmp(f->cmd, "echo appended") == 0, "appended line lost");
@@ -191,8 +216,9 @@ round_trip(struct fin *f)
 	unsigned long long seq;
 	struct logent e;
 	struct job j;
-	char *log, *line, *cmd, *want;
-	size_t n, hl;
+	struct strbuf q = { 0 }, back = { 0 }, posix = { 0 };
+	char *log, *line, *cmd;
+	size_t n, hl, cl = 0;
 	int sig, exitval;
 
 	memset(&j, 0, sizeof(j));
@@ -205,51 +231,139 @@ round_trip(struct fin *f)
 	j.termsig = (int)(take(f, 1) % 65);
 	j.timed_out = fin_byte(f) & 1;
 	j.sink[0].bytes = take(f, 8);
-	cmd = fin_field(f, '\0', NULL);
-	j.cmdline = cmd;
-	if (cmd == NULL)
-		j.cmdline = "";
+	if ((cmd = fin_field(f, '\0', &cl)) == NULL)
+		cmd = strdup("");
+	sb_add(&q, "", 0);
+	shell_quote_line(&q, cmd, cl);
+	j.logcmd = q.s;
 
 	fresh_log(NULL, 0);
-	CHECK(joblog_open(logpath_mem, 0) == 0, "joblog_open failed");
+	CHECK(joblog_open(logpath_mem, 0, 1, json) == 0, "joblog_open failed");
 	joblog_write(&j);
 	joblog_close();
 	log = slurp(&n);
-	hl = strlen("Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\t"
-	    "Exitval\tSignal\tCommand\n");
+	hl = json ? 0 : strlen("Seq\tHost\tStarttime\tJobRuntime\tSend\t"
+	    "Receive\tExitval\tSignal\tCommand\n");
 	CHECK(n > hl && log[n - 1] == '\n', "no line written");
 	line = log + hl;
 	CHECK(memchr(line, '\n', n - hl - 1) == NULL,
 	    "a command broke the line: %s", line);
-	CHECK(joblog_parse_line(line, n - hl - 1, &seq, &e) == 0,
+	CHECK(parse(line, n - hl - 1, &seq, &e) == 0,
 	    "own line refused: %s", line);
 	sig = j.termsig != 0 ? j.termsig : j.timed_out ? SIGTERM : 0;
 	exitval = sig != 0 ? -1 : j.status;
-	want = escaped(j.cmdline);
 	CHECK(seq == j.seq && e.exitval == exitval && e.sig == sig,
 	    "line %s: seq %llu exitval %d sig %d", line, seq, e.exitval,
 	    e.sig);
-	CHECK(strcmp(e.cmd, want) == 0, "command '%s' logged as '%s'",
-	    want, e.cmd);
+	CHECK(strcmp(e.cmd, q.s) == 0, "command '%s' logged as '%s'", q.s,
+	    e.cmd);
+	sh_unline(&back, e.cmd);
+	sb_add(&posix, "", 0);
+	shell_quote(&posix, cmd, cl);
+	CHECK(strcmp(back.s, posix.s) == 0, "'%s' reads back as '%s', not "
+	    "'%s'", e.cmd, back.s, posix.s);
 	free(e.cmd);
-	free(want);
 	free(log);
 	free(cmd);
+	sb_free(&q);
+	sb_free(&back);
+	sb_free(&posix);
+}
+
+/* Whether s[0..n) is well-formed UTF-8 with no control character. */
+static int
+clean_text(const unsigned char *s, size_t n)
+{
+	size_t i = 0, k, len;
+	unsigned cp;
+
+	while (i < n) {
+		if (s[i] < 0x20)
+			return 0;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		len = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 :
+		    s[i] >= 0xc0 ? 2 : 0;
+		if (len == 0 || i + len > n)
+			return 0;
+		cp = s[i] & (0x7f >> len);
+		for (k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+/* json.c: escaping any bytes is exact, whole or in pieces. */
+static void
+json_bytes(struct fin *f)
+{
+	struct strbuf whole = { 0 }, parts = { 0 }, back = { 0 };
+	struct jesc je = { { 0 }, 0 };
+	struct jcur c;
+	const char *p = (const char *)f->p;
+	size_t n = f->n, at = 0, k;
+	unsigned r = 7;
+
+	json_str(&whole, p, n);
+	sb_addc(&parts, '"');
+	while (at < n) {
+		r = r * 1103515245 + 12345;
+		k = (r >> 16) % 6;
+		if (k > n - at)
+			k = n - at;
+		json_esc(&je, &parts, p + at, k, 0);
+		at += k;
+	}
+	json_esc(&je, &parts, "", 0, 1);
+	sb_addc(&parts, '"');
+	CHECK(whole.len == parts.len && memcmp(whole.s, parts.s, whole.len)
+	    == 0, "pieces escape differently: %s / %s", whole.s, parts.s);
+	CHECK(clean_text((const unsigned char *)whole.s, whole.len),
+	    "not clean JSON text: %s", whole.s);
+	c.p = whole.s;
+	c.end = whole.s + whole.len;
+	CHECK(json_string(&c, &back) == 0 && c.p == c.end, "unreadable: %s",
+	    whole.s);
+	CHECK(back.len == n && memcmp(back.s, p, n) == 0, "not reversible: %s",
+	    whole.s);
+	sb_free(&whole);
+	sb_free(&parts);
+	sb_free(&back);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fin f = { data, size };
-	int sel = fin_byte(&f) % 3;
+	int sel = fin_byte(&f) % 6;
 
+	json = sel >= 3;
 	switch (sel) {
 	case 0:
 		one_line(f.p, f.n);
 		break;
+	case 3:
+		one_json(f.p, f.n);
+		break;
 	case 1:
+	case 4:
 		whole_log(f.p, f.n);
 		break;
+	case 5:
+		json_bytes(&f);
+		f.p = data + 1;
+		f.n = size > 0 ? size - 1 : 0;
+		/* FALLTHROUGH */
 	default:
 		round_trip(&f);
 		break;

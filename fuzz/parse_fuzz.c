@@ -1,7 +1,9 @@
 /*
  * parse_fuzz.c - libFuzzer harness for src/options.c: parse_duration,
- * parse_jobs, parse_halt, parse_delim, parse_count, the --colsep escapes,
- * and options_parse on a whole command line.
+ * parse_jobs, parse_halt, parse_delim and parse_escapes, parse_count and
+ * parse_size, the --colsep escapes, and options_parse on a whole command
+ * line (contradictions refused, ambiguous prefixes named, {= =} refused,
+ * and so on).
  *
  * options.c is compiled into this file.  Its exit(3) becomes a longjmp
  * back here, its stdout and stderr are memory streams (so the shape of a
@@ -202,7 +204,8 @@ fuzz_halt(const char *s)
 	memset(&h, 0x5a, sizeof(h));
 	if (parse_halt(s, &h) == 0 && h.when != HALT_NEVER) {
 		CHECK(h.when == HALT_SOON || h.when == HALT_NOW, "when");
-		CHECK(h.on_fail == 0 || h.on_fail == 1, "on_fail");
+		CHECK(h.on_fail == HALT_FAIL || h.on_fail == HALT_SUCCESS ||
+		    h.on_fail == HALT_DONE, "on_fail");
 		CHECK(h.percent ? h.n > 0 && h.n <= 100 :
 		    h.n >= 1 && h.n == floor(h.n), "halt '%s': n %g", s, h.n);
 	}
@@ -238,6 +241,57 @@ fuzz_delim(const char *s)
 	}
 }
 
+/* The escapes of --recend and --recstart agree with -d's. */
+static void
+fuzz_escapes(const char *s)
+{
+	size_t n;
+	char *e;
+	int d;
+
+	if (parse_escapes(s, &e, &n) == -1) {
+		CHECK(strchr(s, '\\') != NULL, "escapes refused '%s'", s);
+		return;
+	}
+	CHECK(n <= strlen(s) && e[n] == '\0', "escapes of '%s': %zu", s, n);
+	if (strchr(s, '\\') == NULL)
+		CHECK(n == strlen(s) && memcmp(e, s, n) == 0,
+		    "escapes changed '%s'", s);
+	if (parse_delim(s, &d) == 0)
+		CHECK(n == 1 && (unsigned char)e[0] == d,
+		    "-d and --recend differ on '%s'", s);
+	free(e);
+}
+
+/* --block: sizes in range; plain ones exactly what they spell. */
+static void
+fuzz_size(const char *s)
+{
+	static const char units[] = "kmg";
+	const char *u;
+	long long v = 0, want;
+	size_t n = strlen(s);
+
+	if (parse_size(s, &v) == 0)
+		CHECK(v != 0 && v < (1LL << 40) && v > -(1LL << 40),
+		    "size '%s' = %lld", s, v);
+	if (n >= 2 && digits(s, n - 1, 6) &&
+	    (u = strchr(units, s[n - 1] | 0x20)) != NULL &&
+	    (s[n - 1] < '0' || s[n - 1] > '9')) {
+		for (want = strtoll(s, NULL, 10); u >= units; u--)
+			want *= 1024;
+	} else if (digits(s, n, 12))
+		want = strtoll(s, NULL, 10);
+	else
+		return;
+	if (want < 1 || want >= (1LL << 40)) {
+		CHECK(parse_size(s, &v) == -1, "size '%s' taken", s);
+		return;
+	}
+	CHECK(parse_size(s, &v) == 0 && v == want, "size '%s' = %lld, not "
+	    "%lld", s, v, want);
+}
+
 static void
 fuzz_count(const char *s, long min, long max)
 {
@@ -265,24 +319,59 @@ check_opts(void)
 {
 	int i;
 
-	CHECK(opts.nsources >= 1, "no source");
-	CHECK(opts.script != NULL ? opts.ncmd == 0 : opts.ncmd >= 1,
-	    "command words: %d", opts.ncmd);
+	CHECK(opts.nsources >= 1 || opts.retry_failed, "no source");
+	if (!opts.retry_failed)
+		CHECK(opts.script != NULL ? opts.ncmd == 0 && !opts.nocommand :
+		    opts.nocommand == (opts.ncmd == 0),
+		    "command words: %d, no command %d", opts.ncmd,
+		    opts.nocommand);
 	CHECK(!(opts.keep_order && opts.outmode == OUT_UNGROUP), "-k -u");
-	CHECK(!(opts.resume || opts.resume_failed) || opts.joblog != NULL,
-	    "--resume without --joblog");
-	CHECK(opts.maxargs >= 0 && (opts.maxargs == 0 || opts.nsources == 1),
-	    "-n with %d sources", opts.nsources);
+	CHECK(!(opts.keep_order && opts.shuf), "-k --shuf");
+	CHECK(opts.resume + opts.resume_failed + opts.retry_failed <= 1,
+	    "--resume, --resume-failed, --retry-failed together");
+	CHECK(!(opts.resume || opts.resume_failed || opts.retry_failed) ||
+	    (opts.joblog != NULL && strcmp(opts.joblog, "-") != 0),
+	    "--resume without a --joblog file");
+	CHECK(opts.maxargs >= 0 && (opts.maxargs == 0 || opts.nsources == 1 ||
+	    opts.retry_failed), "-n with %d sources", opts.nsources);
+	CHECK(opts.pack == PACK_NONE || opts.nsources == 1 ||
+	    opts.retry_failed, "-X with %d sources", opts.nsources);
+	CHECK(opts.pack == PACK_NONE || !opts.has_colsep || opts.retry_failed,
+	    "-X with --colsep");
+	CHECK(opts.maxchars >= 0 && (opts.maxchars == 0 ||
+	    opts.pack != PACK_NONE), "-s without packing");
+	CHECK(opts.timeout_pct >= 0 && !(opts.timeout > 0 &&
+	    opts.timeout_pct > 0), "--timeout");
 	CHECK(opts.jobs >= 0 && opts.delim >= 0 && opts.delim <= 255 &&
 	    opts.timeout >= 0 && opts.delay >= 0 && opts.retries >= 0,
 	    "ranges");
 	CHECK(opts.has_colsep == 0 || compiled, "--colsep not compiled");
+	CHECK(opts.load >= 0 && opts.nice >= -20 && opts.nice <= 19 &&
+	    (opts.limit_files == 0 || opts.limit_files >= 4) &&
+	    (opts.limit_mem == 0 || opts.limit_mem >= 1 << 20) &&
+	    opts.limit_cpu >= 0 && opts.retry_delay >= 0 &&
+	    (opts.retry_delay == 0 || opts.retry_max >= opts.retry_delay),
+	    "resource ranges");
 	for (i = 0; i < opts.ncmd; i++)
-		CHECK(strcmp(opts.cmd[i], ":::") != 0 &&
-		    strcmp(opts.cmd[i], "::::") != 0, "separator in command");
+		CHECK(!is_sep(opts.cmd[i]), "separator in command");
+	for (i = 0; i < opts.ncmd && !opts.retry_failed; i++)
+		CHECK(strstr(opts.cmd[i], "{=") == NULL ||
+		    strstr(strstr(opts.cmd[i], "{=") + 2, "=}") == NULL,
+		    "a {= =} expression taken");
 	for (i = 0; i < opts.nsources; i++)
 		if (opts.sources[i].type == SRC_WORDS)
 			CHECK(opts.sources[i].nwords >= 0, "words");
+	if (opts.pipe == PIPE_NONE) {
+		CHECK(!opts.roundrobin && !opts.cat && !opts.fifo &&
+		    opts.block == 0 && opts.header <= 1, "--pipe options");
+		return;
+	}
+	CHECK(opts.block != 0 && opts.recend != NULL && opts.recstart != NULL &&
+	    opts.maxargs == 0 && !(opts.cat && opts.fifo), "--pipe");
+	CHECK(opts.nsources == 1 && (opts.pipe == PIPE_PART ?
+	    opts.sources[0].type != SRC_WORDS :
+	    opts.sources[0].type == SRC_STDIN && opts.block > 0),
+	    "--pipe input");
 }
 
 static void
@@ -322,6 +411,9 @@ fuzz_options(struct fin *f)
 	if (compiled)
 		regfree(&opts.colsep);
 	free(opts.sources);
+	free(opts.recend);
+	free(opts.recstart);
+	free(opts.retry_on);
 	free(outs);
 	free(errs);
 	for (i = 0; i < argc; i++)
@@ -356,9 +448,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 3:
 		fuzz_delim(s);
+		fuzz_escapes(s);
 		break;
 	case 4:
 		fuzz_count(s, bounds[a % 10], bounds[b % 10]);
+		fuzz_size(s);
 		break;
 	case 5:
 		fuzz_colsep(s);

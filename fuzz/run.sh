@@ -1,7 +1,8 @@
 #!/bin/sh
 # fuzz/run.sh [HARNESS...] - runs each libFuzzer harness (template, input,
-# parse, joblog; all by default) for FUZZ_SECONDS (default 60) starting
-# from its seed corpus in tests/fuzz/corpus/HARNESS, and fails if any of
+# parse, joblog, timeline, pipe, quote; all by default) for FUZZ_SECONDS
+# (default 60) starting from its seed corpus in tests/fuzz/corpus/HARNESS,
+# and fails if any of
 # them finds a crash, a sanitizer report, a broken check, a leak, a hang
 # or runaway memory.
 #
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.." || exit 2
 
 secs=${FUZZ_SECONDS:-60}
 out=${FUZZ_OUT:-${TMPDIR:-/tmp}/parx-fuzz}
-harnesses=${*:-template input parse joblog}
+harnesses=${*:-template input parse joblog timeline pipe quote}
 
 ${MAKE:-make} -s fuzz || exit 2
 mkdir -p "$out" || exit 2

@@ -20,8 +20,13 @@
  *   - tmpl_cmdline lexes back into exactly the argv (without -c);
  *   - without any brace or -I string the argv is the words, then the
  *     items (or columns);
- *   - under -c the script keeps every substituted value quoted;
- *   - {} {.} {/} {//} {/.} and {1...} follow SPEC section 4.
+ *   - under -c the script keeps every substituted value quoted, the
+ *     items are always "$@", and the shown command line lexes back
+ *     into them;
+ *   - {} {.} {/} {//} {/.}, the --plus strings {..} {...} {/..} {/...}
+ *     {+/} {+.} {+..} {+...}, and {1...} follow SPEC sections 4, 11.7.
+ *
+ * fuzz/quote_fuzz.c runs substituted scripts through a real /bin/sh.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +35,8 @@
 
 #include "../src/parx.h"
 #include "common.h"
+
+unsigned long long jobs_total = 42;	/* {##}; reader.c's */
 
 /* The characters shell_quote leaves bare. */
 static int
@@ -168,28 +175,97 @@ ref_dir(const char *s, struct strbuf *r)
 		sb_add(r, s, n);
 }
 
-/* A name without its last extension; a leading dot is no extension. */
-static size_t
-ref_noext(const char *s, size_t n)
+/*
+ * Where the k-th last extension of name s[0..n) starts (its dot), or -1
+ * when it has fewer; a leading dot starts no extension.
+ */
+static long
+ref_dot(const char *s, size_t n, int k)
 {
 	size_t i;
 
 	for (i = n; i > 1; i--)
-		if (s[i - 1] == '.')
-			return i - 1;
-	return n;
+		if (s[i - 1] == '.' && --k == 0)
+			return (long)i - 1;
+	return -1;
 }
 
-static const char *const modwords[] = {
-	"{}", "{.}", "{/}", "{//}", "{/.}",
-	"{1}", "{1.}", "{1/}", "{1//}", "{1/.}",
+/* A name without its last extension; a leading dot is no extension. */
+static size_t
+ref_noext(const char *s, size_t n)
+{
+	long d = ref_dot(s, n, 1);
+
+	return d < 0 ? n : (size_t)d;
+}
+
+#define NMODS	13
+static const char *const modwords[2 * NMODS] = {
+	"{}", "{.}", "{/}", "{//}", "{/.}", "{..}", "{...}", "{/..}",
+	"{/...}", "{+/}", "{+.}", "{+..}", "{+...}",
+	"{1}", "{1.}", "{1/}", "{1//}", "{1/.}", "{1..}", "{1...}", "{1/..}",
+	"{1/...}", "{1+/}", "{1+.}", "{1+..}", "{1+...}",
 };
+
+/* The --plus values: k extensions off, or only them, or what {+/} keeps. */
+static int
+ref_plus(const char *item, size_t n, int mod, struct strbuf *want)
+{
+	static const int k[NMODS] = { 0, 0, 0, 0, 0, 2, 3, 2, 3, 0, 1, 2, 3 };
+	const char *sl;
+	size_t st;
+	long d;
+
+	switch (mod) {
+	case 5:
+	case 6:
+		if (n > 0 && item[n - 1] == '/')
+			return -1;	/* as for {.}: not specified */
+		for (st = n; st > 0 && item[st - 1] != '/'; st--)
+			;
+		d = ref_dot(item + st, n - st, k[mod]);
+		sb_add(want, item, d < 0 ? n : st + (size_t)d);
+		return 0;
+	case 9:
+		sl = memrchr(item, '/', n);
+		sb_add(want, item, sl != NULL ? (size_t)(sl - item) : 0);
+		return 0;
+	}
+	ref_base(item, want);
+	d = strcmp(want->s, "/") == 0 ? -1 : ref_dot(want->s, want->len,
+	    k[mod]);
+	if (mod == 7 || mod == 8) {
+		if (d >= 0)
+			want->len = (size_t)d;
+		return 0;
+	}
+	/* {+.} {+..} {+...}: what the others take off, without its dot. */
+	if (d < 0)
+		want->len = 0;
+	else {
+		memmove(want->s, want->s + d + 1, want->len - (size_t)d - 1);
+		want->len -= (size_t)d + 1;
+	}
+	return 0;
+}
+
+static struct tmpl *
+argv_tmpl(char **words, int n, const char *replace)
+{
+	struct tmpl_args a;
+
+	memset(&a, 0, sizeof(a));
+	a.words = words;
+	a.nwords = n;
+	a.replace = replace;
+	return tmpl_new(&a);
+}
 
 /* "cmd {MOD}" with one item: argv must be cmd and the reference value. */
 static void
 checked_mode(struct fin *f)
 {
-	int which = fin_byte(f) % 10, mod = which % 5;
+	int which = fin_byte(f) % (2 * NMODS), mod = which % NMODS;
 	char *words[2] = { "cmd", (char *)modwords[which] };
 	struct argv av = { 0 };
 	struct strbuf want = { 0 };
@@ -230,9 +306,14 @@ checked_mode(struct fin *f)
 		if (strcmp(want.s, "/") != 0)
 			want.len = ref_noext(want.s, want.len);
 		break;
+	default:
+		sb_add(&want, "", 0);
+		if (ref_plus(item, n, mod, &want) == -1)
+			goto out;
+		break;
 	}
 	sb_add(&want, "", 0);
-	t = tmpl_new(words, 2, NULL, NULL, NULL);
+	t = argv_tmpl(words, 2, NULL);
 	CHECK(tmpl_has_repl(t), "%s is a replacement string", words[1]);
 	tmpl_expand(t, &j, 1, &av);
 	CHECK(av.n == 2, "%s of '%s' gave %d words", words[1], item, av.n);
@@ -259,14 +340,48 @@ has_brace(char **w, int n, const char *replace)
 	return 0;
 }
 
-/* Whether s holds only what check_script lets through bare. */
+/*
+ * Whether s holds only what check_script lets through bare (a # only in
+ * {#} or {##}, so that nothing is a comment).
+ */
 static int
 plain_script(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if (!safe((unsigned char)*s) && strchr(" {}#", *s) == NULL)
+	const char *p;
+
+	for (p = s; *p != '\0'; p++)
+		if (!safe((unsigned char)*p) && strchr(" {}#", *p) == NULL)
+			return 0;
+		else if (*p == '#' && (p == s || (p[-1] != '{' && p[-1] != '#')))
 			return 0;
 	return 1;
+}
+
+/*
+ * The command line shown under -c: "set -- ARGS; SCRIPT" (the args lex
+ * back into the items) or SCRIPT alone.
+ */
+static void
+check_script_cmdline(const char *cmd, char **av, int n)
+{
+	size_t sl = strlen(av[2]), cl = strlen(cmd);
+	struct strbuf lx = { 0 }, args = { 0 };
+	int nw, i;
+
+	CHECK(cl >= sl && strcmp(cmd + cl - sl, av[2]) == 0,
+	    "cmdline '%s' does not end with the script", cmd);
+	if (cl == sl)
+		return;
+	CHECK(strncmp(cmd, "set --", 6) == 0 && cl >= sl + 8 &&
+	    strncmp(cmd + cl - sl - 2, "; ", 2) == 0, "cmdline '%s'", cmd);
+	sb_add(&args, cmd + 6, cl - sl - 8);
+	nw = lex(args.s, NULL, &lx);
+	CHECK(nw == n - 4, "cmdline args: %d vs %d", nw, n - 4);
+	for (i = 0; i < nw; i++)
+		CHECK(strcmp(lexword(&lx, i), av[4 + i]) == 0,
+		    "cmdline arg %d", i);
+	sb_free(&lx);
+	sb_free(&args);
 }
 
 static void
@@ -280,7 +395,7 @@ free_mode(struct fin *f, int flags)
 	struct strbuf cmd = { 0 }, lx = { 0 };
 	struct tmpl *t;
 	struct job j;
-	int ncols = 0, base;
+	int ncols = 0;
 
 	memset(words, 0, sizeof(words));
 	memset(items, 0, sizeof(items));
@@ -322,8 +437,17 @@ free_mode(struct fin *f, int flags)
 	}
 	if (script)
 		nwords = 1;
-	t = tmpl_new(script ? NULL : words, nwords, replace,
-	    script ? words[0] : NULL, "/bin/sh");
+	{
+		struct tmpl_args a;
+
+		memset(&a, 0, sizeof(a));
+		a.words = script ? NULL : words;
+		a.nwords = script ? 0 : nwords;
+		a.replace = replace;
+		a.script = script ? words[0] : NULL;
+		a.shell = "/bin/sh";
+		t = tmpl_new(&a);
+	}
 	tmpl_expand(t, &j, slot, &av);
 	for (i = 0; i < av.n; i++)
 		CHECK(av.v[i] != NULL, "argv[%d] is NULL", i);
@@ -344,10 +468,12 @@ free_mode(struct fin *f, int flags)
 		CHECK(av.n >= 4 && strcmp(av.v[0], "/bin/sh") == 0 &&
 		    strcmp(av.v[1], "-c") == 0 && strcmp(av.v[3], "parx") == 0,
 		    "sh -c SCRIPT parx shape");
-		if (!tmpl_has_repl(t)) {
-			CHECK(av.n == 4 + j.ncols, "script: %d words", av.n);
+		/* The items are always "$@". */
+		CHECK(av.n == 4 + j.ncols, "script: %d words", av.n);
+		for (k = 0; k < j.ncols; k++)
+			CHECK(strcmp(av.v[4 + k], j.cols[k]) == 0, "$%d", k + 1);
+		if (!tmpl_has_repl(t))
 			CHECK(strcmp(av.v[2], words[0]) == 0, "script changed");
-		}
 		/* Substituted values are quoted: nothing new is special. */
 		if (plain_script(words[0]))
 			CHECK(lex(av.v[2], "{}#", &lx) >= 0,
@@ -363,16 +489,8 @@ free_mode(struct fin *f, int flags)
 			CHECK(strcmp(lexword(&lx, i), av.v[i]) == 0,
 			    "cmdline word %d: '%s' vs '%s'", i, lexword(&lx, i),
 			    av.v[i]);
-	} else {
-		size_t sl = strlen(av.v[2]);
-
-		CHECK(strncmp(cmd.s, av.v[2], sl) == 0, "cmdline: script");
-		nw = lex(cmd.s + sl, NULL, &lx);
-		CHECK(nw == av.n - 4, "cmdline args: %d vs %d", nw, av.n - 4);
-		for (base = 4, i = 0; i < nw; i++)
-			CHECK(strcmp(lexword(&lx, i), av.v[base + i]) == 0,
-			    "cmdline arg %d", i);
-	}
+	} else
+		check_script_cmdline(cmd.s, av.v, av.n);
 
 	tmpl_free(t);
 	argv_free(&av);

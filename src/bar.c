@@ -116,8 +116,10 @@ bar_init(void)
 {
 	bar_tty = isatty(STDERR_FILENO);
 	bar_start = clock_mono();
-	/* The first redraw on a terminal is immediate, a log line waits. */
-	bar_last = bar_tty ? bar_start - BAR_TTY_INTERVAL : bar_start;
+	bar_last = bar_start;
+	/* On a terminal the bar shows at once; a log line waits. */
+	if (bar_tty)
+		bar_draw(bar_start, 0, 0, 0, 0);
 }
 
 void

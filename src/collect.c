@@ -1,9 +1,10 @@
 /*
  * collect.c - the collector, which runs in the main thread: takes finished
- * jobs from the workers, writes the joblog line and the progress bar, and
- * has each job's output printed in one piece (output.c), in completion
- * order or, with -k, in input order.  --halt is decided in collect_put,
- * in the worker's thread, before that worker can start another job.
+ * jobs from the workers, writes the joblog line, the progress bar and the
+ * failure summary (summary.c), and has each job's output printed in one
+ * piece (output.c), in completion order or, with -k, in input order.
+ * --halt is decided in collect_put, in the worker's thread, before that
+ * worker can start another job.
  *
  * Under -k, results waiting behind an unfinished job sit in a ring indexed
  * by sequence number.  Without -k, a finished job waits when a running job
@@ -13,10 +14,15 @@
  * before starting a job further ahead, see collect_window); together they
  * keep at most HOLD_MEM bytes in memory, and the rest goes to one unlinked
  * hold file, so memory follows -j, not the input.
+ *
+ * With --timeline the collector also keeps a small record of each job
+ * that ran (timeline.c), drawn by collect_draw when the run is over.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "parx.h"
@@ -44,8 +50,10 @@ static struct {
 	unsigned long long	 nfailed;
 	unsigned long long	 nsucceeded;
 	unsigned long long	 nskipped;	/* by --resume */
+	unsigned long long	 nread;		/* --halt %: jobs read so far */
 	int			 halted;
-	int			 haltcode;
+	int			 haltcode;	/* -1: the usual status */
+	double			 median;	/* --timeout N%, or 0 */
 } c = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.more = PTHREAD_COND_INITIALIZER,
@@ -62,6 +70,7 @@ static unsigned long long next = 1, maxseq;
 static size_t held_mem, in_hold;	/* in_hold: streams in the file */
 static int holdfd = -1;
 static off_t holdend;
+static struct timeline *tl;		/* --timeline: the jobs that ran */
 
 /* The exit status --halt reports for a job (SPEC section 13.10). */
 static int
@@ -72,11 +81,90 @@ job_code(const struct job *j)
 	return j->status;
 }
 
-/* Counts j and applies --halt; c.lock held.  Returns 1 to stop. */
+/*
+ * --timeout N%: the median runtime of the jobs that succeeded, as GNU
+ * parallel keeps it (a remedian: the median of medians of the last 999
+ * values, in constant memory; exact up to 999 jobs).  c.lock held.
+ */
+#define REM	999
+
 static int
-count_job(const struct job *j)
+dblcmp(const void *a, const void *b)
 {
-	unsigned long long k;
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median_of(const double *a, size_t n)
+{
+	double t[REM];
+
+	memcpy(t, a, n * sizeof(*t));
+	qsort(t, n, sizeof(*t), dblcmp);
+	return t[(n - 1) / 2];
+}
+
+static void
+median_add(double v)
+{
+	static double rem[3][REM];
+	static size_t i;
+	size_t n0, n1, n2;
+
+	rem[0][i % REM] = v;
+	n0 = i + 1 < REM ? i + 1 : REM;
+	n1 = i / REM + 1 < REM ? i / REM + 1 : REM;
+	n2 = i / REM / REM + 1 < REM ? i / REM / REM + 1 : REM;
+	rem[1][i / REM % REM] = median_of(rem[0], n0);
+	rem[2][i / REM / REM % REM] = median_of(rem[1], n1);
+	c.median = median_of(rem[2], n2);
+	i++;
+}
+
+/* How job j ended, for the --halt message. */
+static void
+outcome(const struct job *j, char *buf, size_t sz)
+{
+	if (!j->failed)
+		snprintf(buf, sz, "succeeded");
+	else if (j->timed_out)
+		snprintf(buf, sz, "timed out");
+	else if (j->termsig != 0)
+		snprintf(buf, sz, "was killed by signal %d", j->termsig);
+	else
+		snprintf(buf, sz, "failed (exit status %d)", j->status);
+}
+
+/* Says on stderr, after j's output, why parx stops; c.lock held. */
+static void
+halt_message(struct job *j, unsigned long long k, unsigned long long total)
+{
+	static const char *const what[] = { "succeeded", "failed",
+	    "finished" };
+	char how[64], share[96] = "";
+
+	outcome(j, how, sizeof(how));
+	if (opts.halt.percent)
+		snprintf(share, sizeof(share), " (%llu of %llu jobs %s)", k,
+		    total, what[opts.halt.on_fail]);
+	job_errorf(j, "job %llu %s: %s%s reached%s; %s", j->seq, how,
+	    opts.halt.spec != NULL ? "--halt " : "--fail-fast",
+	    opts.halt.spec != NULL ? opts.halt.spec : "", share,
+	    opts.halt.when == HALT_NOW ? "stopping the running jobs" :
+	    "starting no more jobs");
+}
+
+/*
+ * Counts j and applies --halt; c.lock held.  Returns 1 to stop.  A
+ * percentage is of all the jobs, as GNU parallel judges it: of those read
+ * so far while the input is still being read.
+ */
+static int
+count_job(struct job *j)
+{
+	unsigned long long k, total = 0;
 	int hit;
 
 	if (j->skip)
@@ -88,18 +176,29 @@ count_job(const struct job *j)
 		c.nfailed++;
 	else
 		c.nsucceeded++;
+	if (opts.timeout_pct > 0 && !j->failed)
+		median_add(j->runtime);
 	if (c.halted || opts.halt.when == HALT_NEVER ||
-	    j->failed != opts.halt.on_fail)
+	    (opts.halt.on_fail == HALT_FAIL && !j->failed) ||
+	    (opts.halt.on_fail == HALT_SUCCESS && j->failed))
 		return 0;
-	k = opts.halt.on_fail ? c.nfailed : c.nsucceeded;
-	if (opts.halt.percent)
-		hit = (double)k * 100 >= opts.halt.n * (double)c.ndone;
-	else
+	k = opts.halt.on_fail == HALT_FAIL ? c.nfailed :
+	    opts.halt.on_fail == HALT_SUCCESS ? c.nsucceeded : c.ndone;
+	if (opts.halt.percent) {
+		total = c.total_known ? c.total :
+		    __atomic_load_n(&c.nread, __ATOMIC_RELAXED);
+		total = total > c.nskipped ? total - c.nskipped : 0;
+		if (total < c.ndone)
+			total = c.ndone;
+		hit = (double)k * 100 >= opts.halt.n * (double)total;
+	} else
 		hit = (double)k >= opts.halt.n;
 	if (!hit)
 		return 0;
 	c.halted = 1;
-	c.haltcode = opts.halt.on_fail ? job_code(j) : 0;
+	c.haltcode = opts.halt.on_fail == HALT_FAIL ? job_code(j) :
+	    opts.halt.on_fail == HALT_SUCCESS ? 0 : -1;
+	halt_message(j, k, total);
 	return 1;
 }
 
@@ -241,6 +340,10 @@ process(struct job *j)
 	if (!j->skip && !j->interrupted && opts.joblog != NULL &&
 	    !opts.dry_run)
 		joblog_write(j);
+	if (tl != NULL && !j->skip && !j->interrupted)
+		timeline_add_job(tl, j);
+	if (opts.summary && j->failed && !j->skip && !j->interrupted)
+		summary_add(j);
 	/* The bar's line must not run into job output on a terminal. */
 	if (opts.bar)
 		bar_clear();
@@ -280,11 +383,14 @@ flush_held(void)
 void
 collect_init(void)
 {
+	cond_init_mono(&c.window);
 	c.window_size = WINDOW_MIN;
 	if ((size_t)opts.jobs * 4 > c.window_size)
 		c.window_size = (size_t)opts.jobs * 4;
 	if (opts.keep_order)
 		ring = xcalloc(c.window_size, sizeof(*ring));
+	if (opts.timeline != NULL && !opts.dry_run)
+		tl = timeline_new();
 	output_init(collect_wake, c.window_size);
 }
 
@@ -371,6 +477,25 @@ collect_worker_done(void)
 	UNLOCK(&c.lock);
 }
 
+/* The reader has read n jobs (for --halt N%). */
+void
+collect_read(unsigned long long n)
+{
+	__atomic_store_n(&c.nread, n, __ATOMIC_RELAXED);
+}
+
+/* --timeout N%: the timeout now, in seconds; 0 while none is known. */
+double
+collect_timeout(void)
+{
+	double t;
+
+	LOCK(&c.lock);
+	t = c.median * opts.timeout_pct;
+	UNLOCK(&c.lock);
+	return t;
+}
+
 void
 collect_total(unsigned long long n)
 {
@@ -383,16 +508,25 @@ collect_total(unsigned long long n)
 /*
  * Waits until job seq may start without more than the window's worth of
  * finished jobs waiting: behind an unfinished job (-k), or behind a job
- * that holds the output.
+ * that holds the output.  Returns 1 then, or 0 once until (clock_mono;
+ * 0: no limit) has come first.
  */
-void
-collect_window(unsigned long long seq)
+int
+collect_window(unsigned long long seq, double until)
 {
+	int ok;
+
 	LOCK(&c.lock);
-	while (!stop_requested() && (opts.keep_order ?
-	    seq >= c.next + c.window_size : c.ndeferred >= c.window_size))
-		WAIT(&c.window, &c.lock);
+	for (;;) {
+		ok = stop_requested() || !(opts.keep_order ?
+		    seq >= c.next + c.window_size :
+		    c.ndeferred >= c.window_size);
+		if (ok || (until > 0 && clock_mono() >= until))
+			break;
+		cond_wait_until(&c.window, &c.lock, until);
+	}
 	UNLOCK(&c.lock);
+	return ok;
 }
 
 /* Any thread: a stop, or the output became free. */
@@ -412,10 +546,28 @@ collect_status(void)
 {
 	if (opts.bar)
 		bar_finish(c.ndone, c.nfailed, c.total - c.nskipped);
+	if (opts.summary)
+		summary_print(c.nfailed, c.ndone);
 	free(ring);
 	if (holdfd >= 0)
 		close(holdfd);
-	if (c.halted)
+	if (c.halted && c.haltcode >= 0)
 		return c.haltcode;
 	return c.nfailed > 100 ? 101 : (int)c.nfailed;
+}
+
+/*
+ * --timeline, after collect_run: draws the jobs that ran (those parx
+ * interrupted and those --resume skipped are not in it) to fd.  Returns
+ * 0, or -1 with errno.
+ */
+int
+collect_draw(int fd, const char *title)
+{
+	int rc;
+
+	rc = timeline_write(tl, fd, title);
+	timeline_free(tl);
+	tl = NULL;
+	return rc;
 }

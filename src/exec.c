@@ -55,7 +55,9 @@
  * several at once, output captured, a deadline, parx's stops obeyed.
  *
  * Adding an executor (a Slurm one, say, in exec_slurm.c):
- *   - a `static const struct executor` with the hooks it needs: `start`
+ *   - a `static const struct executor` with `remote` set when its jobs
+ *     run on another machine (the JSON log then gives them no rusage:
+ *     the local process is a proxy), and the hooks it needs: `start`
  *     (once, before hosts are set up), `setup` (learn h->ncpu, e.g. the
  *     allocation's task count), `command` (srun ... -- argv), `after`
  *     (judge a node failure as ATT_HOST; set j->host, e.g. to the node,
@@ -65,7 +67,8 @@
  *     (exec_register: its start and finish hooks run) and makes its hosts
  *     with host_add (one host for an allocation, with `given` slots, is
  *     enough); exec_hosts() is then true, and nothing else changes:
- *     worker.c, run.c, sink.c and the joblog already go through here.
+ *     worker.c, run.c, sink.c, the logs and --results already go
+ *     through here (exec_attempt sets j->host and j->remote).
  *   - `end` in struct attempt stays NULL when killpg of the local command
  *     (srun) is the right way to end it.
  *
@@ -99,8 +102,8 @@
 
 extern char **environ;
 
-const struct executor exec_local = { ":", NULL, NULL, NULL, NULL, NULL, NULL,
-    NULL };
+const struct executor exec_local = { ":", 0, NULL, NULL, NULL, NULL, NULL,
+    NULL, NULL };
 
 static struct {
 	pthread_mutex_t	 lock;
@@ -667,6 +670,7 @@ exec_attempt(struct exec_ctx *x, struct job *j, int attempt, char **argv,
 		return EXEC_FINAL;
 	}
 	j->host = h->login;
+	j->remote = h->ex->remote;
 	j->start = clock_wall();	/* if the job does not start */
 	v = h->ex->before != NULL ? h->ex->before(x, j, h) : ATT_OK;
 	if (v == ATT_OK && h->ex->command != NULL)
@@ -681,6 +685,7 @@ exec_attempt(struct exec_ctx *x, struct job *j, int attempt, char **argv,
 	if (v == ATT_HOST) {
 		job_reset(j);
 		j->host = NULL;
+		j->remote = 0;
 		return EXEC_REQUEUE;
 	}
 	if (v == ATT_STOP) {

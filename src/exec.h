@@ -62,6 +62,11 @@ struct host {
  */
 struct executor {
 	const char *name;
+	/*
+	 * Its jobs run on another machine: the local process (ssh, srun)
+	 * is a proxy, and its rusage is not the job's (JSON log: null).
+	 */
+	int	 remote;
 	/* Once, in the main thread, before hosts are first set up. */
 	void	(*start)(void);
 	/*

@@ -440,6 +440,7 @@ slurm_finish(void)
 
 static const struct executor exec_slurm = {
 	.name = "slurm",
+	.remote = 1,
 	.start = slurm_start,
 	.setup = slurm_setup,
 	.command = slurm_command,

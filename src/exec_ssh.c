@@ -70,6 +70,8 @@
 #define PROBE_TIMEOUT	10.0	/* seconds to set a host up */
 #define CONTROL_TIMEOUT	10.0	/* status notes, clean-ups, closing */
 #define LOGIN_MAX	255
+#define ARG_MAX1	131072	/* Linux: one argument, NUL included */
+#define CMD_ROOM	512	/* the wrapper's path, the attempt's id */
 
 extern char **environ;
 
@@ -566,6 +568,29 @@ program(const char *name, const char *what)
 	return xstrdup(name);
 }
 
+/*
+ * -X, -m: a job's command line travels hex-encoded in one argument of
+ * ssh, which Linux limits to ARG_MAX1 bytes; jobs are packed to fit it.
+ */
+static void
+pack_limit(void)
+{
+	long room = (ARG_MAX1 - CMD_ROOM) / 2 - 64;
+	int i;
+
+	if (opts.workdir != NULL)
+		room -= (long)strlen(opts.workdir) + 1;
+	for (i = 0; i < opts.nenvs; i++)
+		if (getenv(opts.envs[i]) != NULL)
+			room -= (long)(strlen(opts.envs[i]) +
+			    strlen(getenv(opts.envs[i])) + 2);
+	if (room < 4096)
+		room = 4096;
+	if (opts.pack != PACK_NONE && (opts.maxchars <= 0 ||
+	    opts.maxchars > room))
+		opts.maxchars = room;
+}
+
 /* --ssh, rsync, --env, --workdir, the templates: checked once. */
 static void
 ssh_options(void)
@@ -601,6 +626,7 @@ ssh_options(void)
 		if (asprintf(&sx.env[sx.nenv++], "%s=%s", e, getenv(e)) < 0)
 			fatal("out of memory");
 	}
+	pack_limit();
 	sx.workdir = opts.workdir != NULL ? opts.workdir : "";
 	if (opts.workdir != NULL && *opts.workdir == '\0')
 		usage_error("--workdir needs a directory");
@@ -617,12 +643,6 @@ ssh_options(void)
 		sx.work = cwd;
 		sx.workdir = cwd;
 	}
-	sx.tf = xcalloc(opts.ntransfers + 1, sizeof(*sx.tf));
-	for (i = 0; i < opts.ntransfers; i++)
-		sx.tf[i] = tmpl_new_string(opts.transfers[i]);
-	sx.rt = xcalloc(opts.nreturns + 1, sizeof(*sx.rt));
-	for (i = 0; i < opts.nreturns; i++)
-		sx.rt[i] = tmpl_new_string(opts.returns[i]);
 }
 
 /*
@@ -791,7 +811,17 @@ ssh_start(void)
 {
 	const char *t = opts.tmpdir;
 	struct strbuf sb = { 0 };
+	char **names;
+	int i, n;
 
+	/* The file templates, with --header's names (read by now). */
+	reader_names(&names, &n);
+	sx.tf = xcalloc(opts.ntransfers + 1, sizeof(*sx.tf));
+	for (i = 0; i < opts.ntransfers; i++)
+		sx.tf[i] = tmpl_new_string(opts.transfers[i], names, n);
+	sx.rt = xcalloc(opts.nreturns + 1, sizeof(*sx.rt));
+	for (i = 0; i < opts.nreturns; i++)
+		sx.rt[i] = tmpl_new_string(opts.returns[i], names, n);
 	if (strlen(t) > 60 || strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789/._-") != strlen(t))
 		t = "/tmp";
@@ -1215,6 +1245,12 @@ ssh_command(struct exec_ctx *x, struct job *j, struct host *h,
 	sb_adds(cmd, "/w r ");
 	sb_adds(cmd, x->id);
 	hex_arg(cmd, blob->s, blob->len);
+	if (cmd->len >= ARG_MAX1) {
+		job_errorf(j, "job %llu: command too long for ssh (%zu bytes "
+		    "encoded; at most %d)", j->seq, cmd->len, ARG_MAX1 - 1);
+		job_failed(j, 126);
+		return ATT_FAIL;
+	}
 	if (pipe2(p, O_CLOEXEC) == -1) {
 		job_errorf(j, "job %llu: cannot make a pipe: %s", j->seq,
 		    strerror(errno));
@@ -1313,7 +1349,10 @@ ssh_returns(struct exec_ctx *x, struct job *j, struct host *h)
 		} else if (rc != 0) {
 			job_errorf(j, "job %llu: cannot bring %s back from "
 			    "%s: %s", j->seq, p, h->login, why);
-			job_failed(j, j->status > 0 ? j->status : 255);
+			/* It ran: not job_failed, which says it did not. */
+			if (j->status == 0 && j->termsig == 0)
+				j->status = 255;
+			j->failed = 1;
 			failed = 1;
 		}
 		free(why);
@@ -1485,9 +1524,9 @@ ssh_finish(void)
 	for (i = 0; i < sx.nenv; i++)
 		free(sx.env[i]);
 	free(sx.env);
-	for (i = 0; i < opts.ntransfers; i++)
+	for (i = 0; sx.tf != NULL && i < opts.ntransfers; i++)
 		tmpl_free(sx.tf[i]);
-	for (i = 0; i < opts.nreturns; i++)
+	for (i = 0; sx.rt != NULL && i < opts.nreturns; i++)
 		tmpl_free(sx.rt[i]);
 	free(sx.tf);
 	free(sx.rt);
@@ -1498,6 +1537,6 @@ ssh_finish(void)
 }
 
 static const struct executor exec_ssh = {
-	"ssh", ssh_start, ssh_setup, ssh_before, ssh_command, ssh_after,
+	"ssh", 1, ssh_start, ssh_setup, ssh_before, ssh_command, ssh_after,
 	ssh_teardown, ssh_finish
 };

@@ -81,6 +81,22 @@ job_failed(struct job *j, int status)
 {
 	j->status = status;
 	j->failed = 1;
+	j->nostart = 1;
+}
+
+/*
+ * The job is final: its --pipe input goes back to the pool (a retry needs
+ * it until then), and a --round-robin job takes no more blocks.
+ */
+void
+job_input_free(struct job *j)
+{
+	if (j->rr) {
+		j->rr = 0;
+		block_rr_quit(-1);
+	}
+	block_free(j->block);
+	j->block = NULL;
 }
 
 /* Before another attempt: only the last one's output and messages count. */
@@ -96,6 +112,12 @@ job_reset(struct job *j)
 	free(j->errmsg);
 	j->errmsg = NULL;
 	j->status = j->termsig = j->timed_out = j->failed = 0;
+	j->nostart = j->requeue = 0;
+	j->limit = LIMIT_NONE;
+	j->timeout = 0;
+	j->sent = 0;
+	j->maxrss_kb = 0;
+	j->user_cpu = j->sys_cpu = 0;
 }
 
 void
@@ -103,10 +125,15 @@ job_free(struct job *j)
 {
 	if (j == NULL)
 		return;
+	if (j->block != NULL || j->rr)
+		job_input_free(j);
 	job_reset(j);
 	if (j->cols != j->items)
 		free(j->cols);
 	free(j->cmdline);
+	free(j->logcmd);
+	free(j->logline);
+	free(j->argvbuf);
 	free(j->tag);
 	free(j);
 }

@@ -11,9 +11,20 @@
  * leaves at worst one partial last line, which the next load ignores.
  *
  * The format is GNU parallel's: nine TAB-separated columns, the Command
- * last.  A newline inside a command would break the one-line-per-job
- * format, so the log spells it as the two characters \n; joblog_cmd_key
- * applies the same change, so that resume compares like with like.
+ * last, as tmpl_logline spells it: on one line, and different for
+ * different commands (a word with a newline is written $'...').  With
+ * --joblog - the lines go to stdout, each printed after its job's output
+ * (output.c), so that they never cut into it.
+ *
+ * Or, with FILE.jsonl or --joblog-format json, JSON lines: one object per
+ * job with the keys of SPEC 11.3 (seq, slot, host, command, argv, start,
+ * runtime, exit, signal, timed_out, attempts, stdin_bytes, stdout_bytes,
+ * stderr_bytes, maxrss_kb, user_cpu, sys_cpu, and limit, which says
+ * when --limit-cpu ended the job), strings escaped by json.c;
+ * "command" is the same one-line spelling as the TSV Command column.
+ * Its loader gives the same struct logent as the tab-separated one, so
+ * one lookup serves both.  A log whose contents are in the other format
+ * is refused at open.
  */
 #include <sys/stat.h>
 
@@ -21,6 +32,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +51,8 @@ struct entry {
 };
 
 static int		 logfd = -1;
+static int		 tostdout;	/* --joblog - */
+static int		 json;		/* the log is JSON lines */
 static char		*logpath;
 static int		 write_failed;	/* reported once */
 static struct strbuf	 line;		/* the collector's line buffer */
@@ -151,6 +165,79 @@ joblog_parse_line(const char *s, size_t len, unsigned long long *seq,
 	return 0;
 }
 
+/* The value of key k of a JSON log line that the loader needs. */
+static int
+json_field(struct jcur *c, const struct strbuf *k, unsigned long long *seq,
+    struct logent *e, struct strbuf *cmd, int *have)
+{
+	struct strbuf name = { 0 };
+	int rc = 0;
+
+	if (strcmp(k->s, "seq") == 0) {
+		rc = json_uint(c, seq);
+		*have |= 1;
+	} else if (strcmp(k->s, "exit") == 0) {
+		if (json_lit(c, "null") == 0)
+			e->exitval = -1;
+		else
+			rc = json_int(c, &e->exitval);
+		*have |= 2;
+	} else if (strcmp(k->s, "command") == 0) {
+		rc = json_string(c, cmd);
+		/* A command never holds a NUL byte: not a line of ours. */
+		if (rc == 0 && strlen(cmd->s) != cmd->len)
+			rc = -1;
+		*have |= 4;
+	} else if (strcmp(k->s, "signal") == 0) {
+		json_ws(c);
+		if (json_lit(c, "null") == 0)
+			e->sig = 0;
+		else if (c->p < c->end && *c->p == '"') {
+			if ((rc = json_string(c, &name)) == 0 &&
+			    (e->sig = sig_num(name.s)) < 0)
+				rc = -1;
+		} else if ((rc = json_int(c, &e->sig)) == 0 && e->sig < 0)
+			rc = -1;
+		sb_free(&name);
+	} else
+		rc = json_skip(c, 16);
+	return rc;
+}
+
+/*
+ * Parses one line of a JSON log, without its newline: an object with at
+ * least seq, exit and command; signal is read when present, other keys
+ * are skipped.  Gives what joblog_parse_line gives.
+ */
+int
+joblog_parse_json(const char *s, size_t len, unsigned long long *seq,
+    struct logent *e)
+{
+	struct jcur c = { s, s + len };
+	struct strbuf key = { 0 }, cmd = { 0 };
+	int have = 0, rc = -1;
+
+	e->exitval = 0;
+	e->sig = 0;
+	*seq = 0;
+	if (json_char(&c, '{') == -1)
+		goto done;
+	do {
+		if (json_string(&c, &key) == -1 || json_char(&c, ':') == -1 ||
+		    json_field(&c, &key, seq, e, &cmd, &have) == -1)
+			goto done;
+	} while (json_char(&c, ',') == 0);
+	if (json_char(&c, '}') == -1 || (json_ws(&c), c.p != c.end) ||
+	    have != 7 || *seq == 0)
+		goto done;
+	e->cmd = xstrdup(cmd.s);
+	rc = 0;
+done:
+	sb_free(&key);
+	sb_free(&cmd);
+	return rc;
+}
+
 static int
 entcmp(const void *a, const void *b)
 {
@@ -200,7 +287,8 @@ table_load(const char *path)
 		/* A last line without newline was cut short by a crash. */
 		if (n == 0 || buf[n - 1] != '\n')
 			break;
-		if (joblog_parse_line(buf, (size_t)n - 1, &seq, &e) == -1)
+		if ((json ? joblog_parse_json : joblog_parse_line)(buf,
+		    (size_t)n - 1, &seq, &e) == -1)
 			continue;
 		if (ntable == cap) {
 			cap = cap ? cap * 2 : 1024;
@@ -246,14 +334,51 @@ end_partial_line(const char *path)
 	return 0;
 }
 
+/*
+ * Whether an existing log is in the format asked for: a JSON log starts
+ * with '{', a tab-separated one never does (GNU parallel's starts with
+ * its header).  Only regular files are looked at.
+ */
+static int
+format_matches(const char *path)
+{
+	struct stat	 st;
+	char		 c;
+	int		 fd, ok = 1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return 1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    io_pread(fd, &c, 1, 0) == 1)
+		ok = json == (c == '{');
+	close(fd);
+	return ok;
+}
+
+/*
+ * Opens the log, in JSON lines when json is set: load reads what it holds
+ * first (--resume, --retry-failed), append opens it for appending (not for
+ * --dry-run).  "-" is stdout.  Returns 0, -1 with errno, or
+ * JOBLOG_MISMATCH when the file holds a log of the other format.
+ */
 int
-joblog_open(const char *path, int resume)
+joblog_open(const char *path, int load, int append, int asjson)
 {
 	struct stat	 st;
 	int		 serrno;
 
-	if (resume && table_load(path) == -1)
+	json = asjson;
+	if (strcmp(path, "-") == 0) {
+		tostdout = append;
+		return append && !json ? io_write_all(STDOUT_FILENO,
+		    JOBLOG_HEADER, sizeof(JOBLOG_HEADER) - 1) : 0;
+	}
+	if (!format_matches(path))
+		return JOBLOG_MISMATCH;
+	if (load && table_load(path) == -1)
 		return -1;
+	if (!append)
+		return 0;
 	logfd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 	if (logfd == -1)
 		return -1;
@@ -262,7 +387,7 @@ joblog_open(const char *path, int resume)
 	if (S_ISREG(st.st_mode) && st.st_size > 0) {
 		if (end_partial_line(path) == -1)
 			goto fail;
-	} else if (st.st_size == 0 &&
+	} else if (st.st_size == 0 && !json &&
 	    io_write_all(logfd, JOBLOG_HEADER, sizeof(JOBLOG_HEADER) - 1) == -1)
 		goto fail;
 	logpath = xstrdup(path);
@@ -292,59 +417,110 @@ joblog_find(unsigned long long seq)
 	return NULL;
 }
 
-/* Appends cmdline to sb as the log spells it: newlines become \n. */
-static void
-cmd_escape(struct strbuf *sb, const char *cmdline)
+/* The i-th entry in Seq order, or NULL past the last (--retry-failed). */
+const struct logent *
+joblog_at(size_t i, unsigned long long *seq)
 {
-	const char	*p, *nl;
+	if (i >= ntable)
+		return NULL;
+	*seq = table[i].seq;
+	return &table[i].e;
+}
 
-	for (p = cmdline; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
-		sb_add(sb, p, (size_t)(nl - p));
-		sb_add(sb, "\\n", 2);
+/* GNU parallel's line: nine TAB-separated columns. */
+static void
+line_tsv(const struct job *j, int exitval, int sig)
+{
+	char	 num[1536];	/* two doubles in %.3f, and the host */
+	int	 n;
+
+	n = snprintf(num, sizeof(num),
+	    "%llu\t%s\t%.3f\t%10.3f\t%llu\t%llu\t%d\t%d\t", j->seq,
+	    j->host != NULL ? j->host : ":", j->start, j->runtime, j->sent,
+	    j->sink[0].bytes, exitval, sig);
+	if (n < 0 || (size_t)n >= sizeof(num))
+		return;
+	sb_add(&line, num, (size_t)n);
+	sb_adds(&line, j->logcmd != NULL ? j->logcmd : "");
+	sb_addc(&line, '\n');
+}
+
+/* One JSON object, on one line (SPEC 11.3). */
+static void
+line_json(const struct job *j, int exitval, int sig)
+{
+	const char	*cmd = j->logcmd != NULL ? j->logcmd : "", *w;
+	const char	*host = j->host != NULL ? j->host : ":";
+	char		 name[32];
+	size_t		 n;
+
+	sb_addf(&line, "{\"seq\":%llu,\"slot\":%d,\"host\":", j->seq,
+	    j->slot);
+	json_str(&line, host, strlen(host));
+	sb_adds(&line, ",\"command\":");
+	json_str(&line, cmd, strlen(cmd));
+	sb_adds(&line, ",\"argv\":[");
+	for (w = j->argvbuf; w != NULL && w < j->argvbuf + j->argvlen;
+	    w += n + 1) {
+		n = strlen(w);
+		if (w != j->argvbuf)
+			sb_addc(&line, ',');
+		json_str(&line, w, n);
 	}
-	sb_adds(sb, p);
+	sb_addf(&line, "],\"start\":%.3f,\"runtime\":%.3f,\"exit\":",
+	    j->start, j->runtime);
+	if (sig != 0)
+		sb_addf(&line, "null,\"signal\":\"%s\"",
+		    sig_name(sig, name, sizeof(name)));
+	else
+		sb_addf(&line, "%d,\"signal\":null", exitval);
+	sb_addf(&line, ",\"timed_out\":%s,\"attempts\":%d,"
+	    "\"stdin_bytes\":%llu,\"stdout_bytes\":%llu,"
+	    "\"stderr_bytes\":%llu,", j->timed_out ? "true" : "false",
+	    j->attempts, j->sent, j->sink[0].bytes, j->sink[1].bytes);
+	/* A job on another machine: the rusage here is its ssh's. */
+	if (j->remote)
+		sb_adds(&line, "\"maxrss_kb\":null,\"user_cpu\":null,"
+		    "\"sys_cpu\":null,");
+	else
+		sb_addf(&line, "\"maxrss_kb\":%ld,\"user_cpu\":%.6f,"
+		    "\"sys_cpu\":%.6f,", j->maxrss_kb, j->user_cpu,
+		    j->sys_cpu);
+	sb_addf(&line, "\"limit\":%s}\n",
+	    j->limit == LIMIT_CPU ? "\"cpu\"" : "null");
 }
 
 /*
- * Sets out to the form of cmdline that joblog_write logs and joblog_find
- * returns, NUL-terminated, so a worker can strcmp the two.
+ * The collector logs finished job j; with --joblog - the line waits in
+ * the job, to be printed after its output.
  */
 void
-joblog_cmd_key(struct strbuf *out, const char *cmdline)
+joblog_write(struct job *j)
 {
-	out->len = 0;
-	cmd_escape(out, cmdline != NULL ? cmdline : "");
-	sb_addc(out, '\0');
-	out->len--;
-}
-
-void
-joblog_write(const struct job *j)
-{
-	char	 num[1536];	/* two doubles in %.3f, and the host */
-	int	 n, sig, exitval;
+	int	 sig, exitval;
 
 	/*
 	 * Jobs skipped by --resume are logged already, and jobs that parx
 	 * itself interrupted get no line, so that --resume runs them again.
 	 */
-	if (logfd == -1 || j->skip || j->interrupted)
+	if ((logfd == -1 && !tostdout) || j->skip || j->interrupted)
 		return;
 	sig = j->termsig;
 	/* A timed-out job that caught SIGTERM and exited still shows it. */
 	if (sig == 0 && j->timed_out)
 		sig = SIGTERM;
 	exitval = sig != 0 ? -1 : j->status;
-	n = snprintf(num, sizeof(num),
-	    "%llu\t%s\t%.3f\t%10.3f\t%d\t%llu\t%d\t%d\t", j->seq,
-	    j->host != NULL ? j->host : ":", j->start, j->runtime, 0,
-	    j->sink[0].bytes, exitval, sig);
-	if (n < 0 || (size_t)n >= sizeof(num))
-		return;
 	line.len = 0;
-	sb_add(&line, num, (size_t)n);
-	cmd_escape(&line, j->cmdline != NULL ? j->cmdline : "");
-	sb_addc(&line, '\n');
+	if (json)
+		line_json(j, exitval, sig);
+	else
+		line_tsv(j, exitval, sig);
+	if (line.len == 0)
+		return;
+	if (tostdout) {
+		j->logline = xstrdup(line.s);
+		return;
+	}
 	if (io_write_all(logfd, line.s, line.len) == -1 && !write_failed) {
 		write_failed = 1;
 		output_msgf("parx: cannot write joblog %s: %s\n", logpath,
@@ -360,6 +536,7 @@ joblog_close(void)
 	if (logfd != -1)
 		close(logfd);
 	logfd = -1;
+	tostdout = 0;
 	for (i = 0; i < ntable; i++)
 		free(table[i].e.cmd);
 	free(table);

@@ -8,11 +8,17 @@
  * The bytes form one logical stream [0, total): the memory head, then the
  * file part, then the tail.  Bytes printed early (line-buffered or passed
  * through) are consumed from the front; once all are consumed the buffer
- * starts over, keeping its memory and file for reuse.
+ * starts over, keeping its memory and file for reuse.  Under --results
+ * (keep) they stay until the job's results are written; with
+ * OUTBUF_WHOLE the spill file also gets a copy of the memory head when it
+ * is made, so that it holds the whole stream and can be linked into the
+ * results directory as it is.
  *
  * An outbuf belongs to its job, so to the one thread that owns the job:
  * the worker while it runs, then the collector.  No locks here.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -103,9 +109,17 @@ to_file(struct outbuf *ob)
 		return 1;
 	if (ob->memlen < OUTBUF_MEMMAX)
 		return 0;
-	if (ob->fd < 0 && (ob->fd = tmpfile_open()) == -1) {
+	if (ob->fd >= 0)
+		return 1;
+	if ((ob->fd = tmpfile_open()) == -1) {
 		ob->err = errno;
 		return 0;
+	}
+	if (ob->keep == OUTBUF_WHOLE) {
+		if (io_pwrite_all(ob->fd, ob->mem, ob->memlen, 0) == 0)
+			ob->fileoff = (off_t)ob->memlen;
+		else
+			ob->keep = OUTBUF_KEEP;	/* it will be copied */
 	}
 	return 1;
 }
@@ -265,8 +279,38 @@ void
 outbuf_consume(struct outbuf *ob, size_t n)
 {
 	ob->head += n;
-	if (ob->head >= ob->total)
+	if (ob->head >= ob->total && !ob->keep)
 		outbuf_reset(ob);
+}
+
+/*
+ * Whether ob's spill file holds exactly its whole stream, from offset 0:
+ * then it can be linked elsewhere as it is (see results.c).
+ */
+int
+outbuf_whole_file(const struct outbuf *ob)
+{
+	struct stat st;
+
+	return ob->keep == OUTBUF_WHOLE && ob->fd >= 0 && !ob->shared &&
+	    ob->err == 0 && ob->taillen == 0 &&
+	    ob->fileoff == (off_t)ob->memlen && fstat(ob->fd, &st) == 0 &&
+	    st.st_size == ob->fileoff + ob->filelen;
+}
+
+/*
+ * The results are written: printed bytes need not stay.  The spill file
+ * may now be linked elsewhere, so it is closed, never reused (reuse
+ * truncates it).
+ */
+void
+outbuf_unkeep(struct outbuf *ob)
+{
+	int keep = ob->keep;
+
+	ob->keep = 0;
+	if (keep && ob->head >= ob->total)
+		outbuf_free(ob);
 }
 
 /* Writes what is left to fd; -1 with errno (EPIPE, ...) on failure. */

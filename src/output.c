@@ -402,6 +402,10 @@ output_print(struct job *j, int queued)
 
 	LOCK(&printlock);
 	print_stream(j, 0);
+	/* --joblog -: the job's line right after its output. */
+	if (j->logline != NULL && !output_closed(0) &&
+	    io_write_all(os[0].fd, j->logline, strlen(j->logline)) == -1)
+		output_failed(0, errno);
 	print_stream(j, 1);
 	if (j->errmsg != NULL && !output_closed(1) &&
 	    !(output_closed(0) && j->interrupted) &&

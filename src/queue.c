@@ -14,6 +14,14 @@
  * away, memory ran short) is put back with queue_requeue: it goes before
  * everything queued.  So that someone is left to run it, workers wait
  * for more while jobs are running, even once the input has ended.
+ *
+ * A failed job waiting for its retry (--retry-delay) is put back the same
+ * way with a start time, j->not_before: it waits in the queue, not in a
+ * worker, so its slot runs other jobs meanwhile.  A pop takes the first
+ * requeued job whose time has come, else the oldest queued one, else
+ * waits until the earliest time.  So that waiting retries cannot pile up
+ * without bound, no queued job is taken while there are as many of them
+ * as the ring holds.
  */
 #include <stdlib.h>
 
@@ -31,11 +39,11 @@ static struct {
 	int		  stopped;	/* nothing more starts */
 	struct job	 *again;	/* requeued, first out */
 	struct job	 *again_tail;
+	size_t		  nagain;
 	size_t		  running;	/* popped and not done */
 	double		  next_start;	/* --delay */
 } q = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.nonempty = PTHREAD_COND_INITIALIZER,
 	.nonfull = PTHREAD_COND_INITIALIZER,
 };
 
@@ -44,6 +52,7 @@ queue_init(size_t cap)
 {
 	q.ring = xcalloc(cap, sizeof(*q.ring));
 	q.cap = cap;
+	cond_init_mono(&q.nonempty);
 }
 
 /* Takes ownership of j on success; returns -1 (j untouched) once closed. */
@@ -75,6 +84,41 @@ delay_next(void)
 }
 
 /*
+ * The first requeued job that may start now, taken off the list; else
+ * NULL, and *next is when the earliest one may (0: none waits).  q.lock
+ * held.
+ */
+static struct job *
+again_take(double *next)
+{
+	struct job *j, *prev = NULL;
+	double now = 0;
+
+	*next = 0;
+	for (j = q.again; j != NULL; prev = j, j = j->next) {
+		if (j->not_before > 0) {
+			if (now == 0)
+				now = clock_mono();
+			if (j->not_before > now) {
+				if (*next == 0 || j->not_before < *next)
+					*next = j->not_before;
+				continue;
+			}
+		}
+		if (prev != NULL)
+			prev->next = j->next;
+		else
+			q.again = j->next;
+		if (q.again_tail == j)
+			q.again_tail = prev;
+		j->next = NULL;
+		q.nagain--;
+		return j;
+	}
+	return NULL;
+}
+
+/*
  * Hands the next job to the caller: a requeued one first, then the
  * oldest.  NULL when nothing is left to run.  done: the caller finished
  * the job it had before.  Under --delay, *start_at is when it may start.
@@ -83,24 +127,24 @@ struct job *
 queue_pop(double *start_at, int done)
 {
 	struct job *j = NULL;
+	double next;
 
 	LOCK(&q.lock);
 	if (done && --q.running == 0 && q.closed)
 		BROADCAST(&q.nonempty);
-	while (!q.stopped && q.again == NULL && q.count == 0 &&
-	    (!q.closed || q.running > 0))
-		WAIT(&q.nonempty, &q.lock);
-	if (q.stopped)
-		;
-	else if ((j = q.again) != NULL) {
-		if ((q.again = j->next) == NULL)
-			q.again_tail = NULL;
-		j->next = NULL;
-	} else if (q.count > 0) {
-		j = q.ring[q.head];
-		q.head = (q.head + 1) % q.cap;
-		q.count--;
-		SIGNAL(&q.nonfull);
+	while (!q.stopped) {
+		if ((j = again_take(&next)) != NULL)
+			break;
+		if (q.count > 0 && q.nagain < q.cap) {
+			j = q.ring[q.head];
+			q.head = (q.head + 1) % q.cap;
+			q.count--;
+			SIGNAL(&q.nonfull);
+			break;
+		}
+		if (q.closed && q.running == 0 && q.again == NULL)
+			break;
+		cond_wait_until(&q.nonempty, &q.lock, next);
 	}
 	if (j != NULL) {
 		q.running++;
@@ -112,8 +156,9 @@ queue_pop(double *start_at, int done)
 }
 
 /*
- * Puts back a job the caller popped, to run again before anything else.
- * Returns -1 (j untouched, still the caller's) once parx is stopping.
+ * Puts back a job the caller popped, to run again before anything else,
+ * once j->not_before (clock_mono; 0: at once) has come.  Returns -1 (j
+ * untouched, still the caller's) once parx is stopping.
  */
 int
 queue_requeue(struct job *j)
@@ -129,10 +174,27 @@ queue_requeue(struct job *j)
 	else
 		q.again = j;
 	q.again_tail = j;
+	q.nagain++;
 	q.running--;
-	SIGNAL(&q.nonempty);
+	/* Waiters may be waiting for a later time, or for the end. */
+	BROADCAST(&q.nonempty);
 	UNLOCK(&q.lock);
 	return 0;
+}
+
+/* When the earliest job waiting for its time may start; 0: none waits. */
+double
+queue_next_due(void)
+{
+	struct job *j;
+	double at = 0;
+
+	LOCK(&q.lock);
+	for (j = q.again; j != NULL; j = j->next)
+		if (at == 0 || j->not_before < at)
+			at = j->not_before > 0 ? j->not_before : clock_mono();
+	UNLOCK(&q.lock);
+	return at;
 }
 
 /* --delay: a start time for a retry, without waiting for input. */
@@ -178,6 +240,7 @@ queue_drain(void)
 		job_free(j);
 	}
 	q.again_tail = NULL;
+	q.nagain = 0;
 	BROADCAST(&q.nonempty);
 	BROADCAST(&q.nonfull);
 	UNLOCK(&q.lock);

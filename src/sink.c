@@ -20,10 +20,14 @@
  *          rest of that line, so memory stays bounded and lines whole.
  *          Under -k only the job whose turn it is writes.
  *
- * Neither writes live under --retries (an attempt may not be the last)
- * nor, for group, under --bar (the collector alone writes between bar
- * redraws) or with hosts (a job whose host fails runs again).  Live
- * writes never block: a full output sets blocked, and the worker polls for
+ * Neither writes live under --retries or --memfree (an attempt may not
+ * be the last: a failed one is retried, --memfree may end one to run it
+ * again) nor, for group, under --bar (the collector alone writes between
+ * bar redraws) or with hosts (a job whose host fails runs again).  Under
+ * --results every byte stays in the outbuf until the job ends (printed or
+ * not), so that results.c can write it: there is then no splice from the
+ * job's pipe straight to the output.  Live writes never block: a full
+ * output sets blocked, and the worker polls for
  * POLLOUT before reading the job's pipe again, so the job waits for the
  * reader as it would writing to stdout itself.
  */
@@ -37,16 +41,21 @@
 static int pass_ok;		/* group sinks may pass through */
 static int line_live;		/* line sinks write as lines come */
 static int single;		/* one job at a time */
+static int keep;		/* --results: OUTBUF_KEEP or OUTBUF_WHOLE */
 
 void
 sink_init(int nworkers)
 {
+	int last = opts.retries == 0 && opts.memfree == 0;
+
 	/* A job may run again when its host fails (exec.c). */
-	pass_ok = opts.outmode == OUT_GROUP && !opts.bar &&
-	    opts.retries == 0 && !opts.dry_run && !exec_hosts() &&
-	    !submit_tasking();
-	line_live = opts.outmode == OUT_LINE && opts.retries == 0;
+	pass_ok = opts.outmode == OUT_GROUP && !opts.bar && last &&
+	    !opts.dry_run && !exec_hosts() && !submit_tasking();
+	line_live = opts.outmode == OUT_LINE && last;
 	single = nworkers == 1;
+	if (opts.results != NULL)
+		keep = opts.results_fmt == RES_DIR ? OUTBUF_WHOLE :
+		    OUTBUF_KEEP;
 }
 
 /* Before an attempt: empty sinks. */
@@ -62,6 +71,7 @@ sink_start(struct job *j)
 		sb_free(&k->pend);
 		memset(k, 0, sizeof(*k));
 		outbuf_init(&k->buf);
+		k->buf.keep = keep;
 		k->stream = s;
 		k->bol = 1;
 	}
@@ -251,7 +261,8 @@ sink_feed(struct job *j, int s, int fd, char *scratch, int final)
 			sink_push(j, s);
 		/* Passing through with nothing held: no copy at all. */
 		if (k->live && !k->blocked && !final && j->tag == NULL &&
-		    outbuf_left(&k->buf) == 0 && k->pendoff == k->pend.len) {
+		    !keep && outbuf_left(&k->buf) == 0 &&
+		    k->pendoff == k->pend.len) {
 			n = output_splice_some(s, fd);
 			if (n >= 0) {
 				k->bytes += (unsigned long long)n;

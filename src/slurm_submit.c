@@ -33,10 +33,11 @@
  * current directory, which the nodes must see) is removed at the end
  * unless --slurm-keep.
  *
- * Records: in.K: "SEQ N CMDLEN TAGLEN LEN1 ... LENN\n" then the command
- * line, the tag and the items.  out.K: "SEQ STATUS SIG TIMEDOUT START
- * RUNTIME HOSTLEN OUTLEN ERRLEN MSGLEN\n" then the bytes.  A record cut
- * short (the task was killed while writing it) is not used.
+ * Records: in.K: "SEQ N CMDLEN TAGLEN ARGVLEN LEN1 ... LENN\n" then the
+ * command line, the tag, the argv (JSON log) and the items.  out.K: "SEQ
+ * STATUS SIG TIMEDOUT SLOT ATTEMPTS START RUNTIME HOSTLEN OUTLEN ERRLEN
+ * MSGLEN\n" then the bytes.  A record cut short (the task was killed
+ * while writing it) is not used.
  */
 #include <sys/inotify.h>
 #include <sys/stat.h>
@@ -174,12 +175,15 @@ submit_pack(struct job *j, const char *cmd, const char *tag)
 		su.in = open_in("in", su.ntasks++, "we");
 		su.inlast = 0;
 	}
-	fprintf(su.in, "%llu %d %zu %zu", j->seq, j->nitems, cl, tl);
+	fprintf(su.in, "%llu %d %zu %zu %zu", j->seq, j->nitems, cl, tl,
+	    j->argvlen);
 	for (i = 0; i < j->nitems; i++)
 		fprintf(su.in, " %zu", j->lens[i]);
 	fputc('\n', su.in);
 	fwrite(cmd != NULL ? cmd : "", 1, cl, su.in);
 	fwrite(tag != NULL ? tag : "", 1, tl, su.in);
+	if (j->argvlen > 0)
+		fwrite(j->argvbuf, 1, j->argvlen, su.in);
 	for (i = 0; i < j->nitems; i++)
 		fwrite(j->items[i], 1, j->lens[i], su.in);
 	su.inlast++;
@@ -192,6 +196,8 @@ struct inrec {
 	int			 n;
 	char			*cmd;
 	char			*tag;
+	char			*argv;		/* JSON log: the words */
+	size_t			 argvlen;
 	char			**items;
 	size_t			*lens;
 };
@@ -203,6 +209,7 @@ inrec_free(struct inrec *r)
 
 	free(r->cmd);
 	free(r->tag);
+	free(r->argv);
 	for (i = 0; i < r->n; i++)
 		free(r->items[i]);
 	free(r->items);
@@ -217,7 +224,8 @@ inrec_read(FILE *fp, struct inrec *r)
 	int i;
 
 	memset(r, 0, sizeof(*r));
-	if (fscanf(fp, "%llu %d %zu %zu", &r->seq, &r->n, &cl, &tl) != 4 ||
+	if (fscanf(fp, "%llu %d %zu %zu %zu", &r->seq, &r->n, &cl, &tl,
+	    &r->argvlen) != 5 ||
 	    r->n < 0 || r->n > INT_MAX / 16)
 		return -1;
 	r->items = xcalloc(r->n + 1, sizeof(*r->items));
@@ -226,7 +234,8 @@ inrec_read(FILE *fp, struct inrec *r)
 		if (fscanf(fp, " %zu", &r->lens[i]) != 1)
 			goto bad;
 	if (fgetc(fp) != '\n' || (r->cmd = read_bytes(fp, cl)) == NULL ||
-	    (r->tag = read_bytes(fp, tl)) == NULL)
+	    (r->tag = read_bytes(fp, tl)) == NULL ||
+	    (r->argv = read_bytes(fp, r->argvlen)) == NULL)
 		goto bad;
 	for (i = 0; i < r->n; i++)
 		if ((r->items[i] = read_bytes(fp, r->lens[i])) == NULL)
@@ -282,13 +291,24 @@ submit_task_init(void)
 	char host[256];
 	char *p;
 
+	FILE *fp;
+
 	opts.slurm_submit = 0;
 	opts.joblog = NULL;
-	opts.resume = opts.resume_failed = 0;
+	opts.resume = opts.resume_failed = opts.retry_failed = 0;
+	opts.results = NULL;
+	opts.timeline = NULL;
+	opts.summary = 0;
+	opts.shuf = 0;
 	opts.bar = 0;
 	opts.keep_order = 1;
 	opts.outmode = OUT_GROUP;
 	opts.dry_run = 0;
+	if ((fp = open_in("total", -1, "re")) != NULL) {
+		if (fscanf(fp, "%llu", &jobs_total) != 1)
+			jobs_total = 0;
+		fclose(fp);
+	}
 	if (opts.jobs_arg == NULL && (e = getenv("SLURM_CPUS_ON_NODE")) !=
 	    NULL && atoi(e) > 0)
 		opts.jobs = atoi(e);
@@ -356,8 +376,9 @@ submit_result(struct job *j)
 	/* Killed while parx stops: Slurm may have signalled it too. */
 	if (j->skip || j->interrupted || (stop_requested() && j->termsig))
 		return;
-	fprintf(su.out, "%llu %d %d %d %.3f %.3f %zu %zu %zu %zu\n", j->seq,
-	    j->status, j->termsig, j->timed_out, j->start, j->runtime,
+	fprintf(su.out, "%llu %d %d %d %d %d %.3f %.3f %zu %zu %zu %zu\n",
+	    j->seq, j->status, j->termsig, j->timed_out, j->slot, j->attempts,
+	    j->start, j->runtime,
 	    strlen(su.node), outbuf_left(&j->sink[0].buf),
 	    outbuf_left(&j->sink[1].buf), strlen(msg));
 	fputs(su.node, su.out);
@@ -415,7 +436,7 @@ node_intern(const char *name)
 /* The header of an out.K record. */
 struct outrec {
 	unsigned long long	 seq;
-	int			 status, sig, tmo;
+	int			 status, sig, tmo, slot, attempts;
 	double			 start, runtime;
 	size_t			 len[4];	/* host out err msgs */
 };
@@ -425,10 +446,10 @@ outrec_read(FILE *fp, struct outrec *o)
 {
 	if (fp == NULL)
 		return -1;
-	return fscanf(fp, "%llu %d %d %d %lf %lf %zu %zu %zu %zu", &o->seq,
-	    &o->status, &o->sig, &o->tmo, &o->start, &o->runtime, &o->len[0],
-	    &o->len[1], &o->len[2], &o->len[3]) == 10 && fgetc(fp) == '\n' ?
-	    0 : -1;
+	return fscanf(fp, "%llu %d %d %d %d %d %lf %lf %zu %zu %zu %zu",
+	    &o->seq, &o->status, &o->sig, &o->tmo, &o->slot, &o->attempts,
+	    &o->start, &o->runtime, &o->len[0], &o->len[1], &o->len[2],
+	    &o->len[3]) == 12 && fgetc(fp) == '\n' ? 0 : -1;
 }
 
 /* Copies n bytes of fp into ob; -1 when fp ends first. */
@@ -471,6 +492,8 @@ result_fill(struct job *j, const struct outrec *o, FILE *fp)
 	j->status = o->status;
 	j->termsig = o->sig;
 	j->timed_out = o->tmo;
+	j->slot = o->slot;
+	j->attempts = o->attempts;
 	j->start = o->start;
 	j->runtime = o->runtime;
 	j->failed = j->status != 0 || j->termsig != 0;
@@ -486,7 +509,7 @@ replay_skips(FILE *fp, unsigned long long seq, unsigned long long *next)
 	while (*next != 0 && (seq == 0 || *next < seq)) {
 		j = job_new(*next, NULL, NULL, 0);
 		j->skip = 1;
-		collect_window(j->seq);
+		(void)collect_window(j->seq, 0);
 		collect_put(j);
 		if (fp == NULL || fscanf(fp, "%llu", next) != 1)
 			*next = 0;
@@ -596,8 +619,13 @@ replay_task(int k, FILE *skip, unsigned long long *nskip)
 		replay_skips(skip, r.seq, nskip);
 		j = job_new(r.seq, r.items, r.lens, r.n);
 		sink_start(j);
-		j->cmdline = r.cmd;
+		j->logcmd = r.cmd;
 		r.cmd = NULL;
+		if (r.argvlen > 0) {
+			j->argvbuf = r.argv;
+			j->argvlen = r.argvlen;
+			r.argv = NULL;
+		}
 		if (opts.tag || opts.tagstring != NULL) {
 			j->tag = r.tag;
 			j->taglen = strlen(r.tag);
@@ -607,10 +635,13 @@ replay_task(int k, FILE *skip, unsigned long long *nskip)
 		key.o.seq = j->seq;
 		hit = n > 0 ? bsearch(&key, idx, n, sizeof(*idx),
 		    outidx_cmp) : NULL;
+		j->remote = 1;
 		if (hit == NULL || fseeko(out, hit->at, SEEK_SET) == -1 ||
 		    result_fill(j, &hit->o, out) == -1)
 			result_lost(j, k, &why, &asked);
-		collect_window(j->seq);
+		else if (opts.results != NULL)
+			results_write(j);
+		(void)collect_window(j->seq, 0);
 		collect_put(j);
 	}
 	if (in != NULL)
@@ -653,7 +684,7 @@ ask(char **argv, struct helper *hp, int stoppable)
 
 /* Single-quotes s for sh. */
 static void
-sh_quote(struct strbuf *sb, const char *s)
+script_quote(struct strbuf *sb, const char *s)
 {
 	sb_addc(sb, '\'');
 	for (; *s != '\0'; s++)
@@ -662,6 +693,17 @@ sh_quote(struct strbuf *sb, const char *s)
 		else
 			sb_addc(sb, *s);
 	sb_addc(sb, '\'');
+}
+
+/* DIR/total: how many jobs the input made ({##} in the tasks). */
+static void
+write_total(void)
+{
+	FILE *fp = open_in("total", -1, "we");
+
+	fprintf(fp, "%llu\n", su.npacked + su.nskipped);
+	if (fclose(fp) != 0)
+		fatal("cannot write %s/total", su.dir);
 }
 
 /* DIR/argv (parx's arguments) and DIR/job.sh (what a task runs). */
@@ -683,9 +725,9 @@ write_scripts(int argc, char **argv)
 		fatal("cannot find parx's own path");
 	self[n] = '\0';
 	sb_adds(&sb, "#!/bin/sh\nexec ");
-	sh_quote(&sb, self);
+	script_quote(&sb, self);
 	sb_adds(&sb, " --slurm-task ");
-	sh_quote(&sb, su.dir);
+	script_quote(&sb, su.dir);
 	sb_adds(&sb, " \"$SLURM_ARRAY_TASK_ID\"\n");
 	fp = open_in("job.sh", -1, "we");
 	fputs(sb.s, fp);
@@ -940,7 +982,8 @@ array_wait(void)
  * --slurm-submit run (see the top).  Returns the jobs' exit status.
  */
 int
-submit_run(int argc, char **argv)
+submit_run(int argc, char **argv, const struct tmpl *cmd,
+    const struct tmpl *tag)
 {
 	pthread_t tid;
 	int rc;
@@ -950,14 +993,15 @@ submit_run(int argc, char **argv)
 	write_scripts(argc, argv);
 	su.skip = open_in("skip", -1, "we");
 	su.packing = 1;
-	workers_start(1);
-	if ((rc = reader_start()) != 0)
+	workers_start(1, cmd, tag);
+	if ((rc = reader_start(cmd)) != 0)
 		fatal_errno(rc, "cannot start a thread (ulimit -u?)");
 	workers_join();
 	su.packing = 0;
 	if ((su.in != NULL && fclose(su.in) != 0) || fclose(su.skip) != 0)
 		fatal("cannot write the jobs to %s", su.dir);
 	su.in = su.skip = NULL;
+	write_total();
 	if (su.ntasks > 0 && !stop_requested()) {
 		submit_array();
 		if (!stop_requested())

@@ -10,7 +10,8 @@
  * PATH once, not per job.
  *
  * Some set-up posix_spawn cannot do: resource limits (parx raises its own
- * open-files limit, which a job must not inherit).  When a run needs it,
+ * open-files limit, which a job must not inherit; --limit-mem, --limit-cpu
+ * and --limit-files) and niceness (--nice).  When a run needs it,
  * jobs start through a vfork-style child instead: clone(CLONE_VM |
  * CLONE_VFORK) on a stack of the calling thread, with every signal
  * blocked around it, so no handler can run in the child and the parent
@@ -25,6 +26,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -52,9 +54,16 @@ static const char *pathenv;	/* $PATH, for the clone path's search */
 static int cloned;		/* use it */
 static int defsig[NSIG];	/* signals the child resets to default */
 static int ndefsig;
+struct klimit {
+	uint64_t cur, max;	/* the kernel's struct rlimit64 */
+};
+static struct klimit nofile;	/* RLIMIT_NOFILE for jobs */
 static struct {
-	uint64_t cur, max;
-} nofile;			/* RLIMIT_NOFILE for jobs */
+	int		 res;
+	struct klimit	 rl;
+} limits[3];			/* --limit-mem, --limit-cpu, --limit-files */
+static int nlimits;
+static int setnice;		/* --nice */
 
 /* Looks name up in PATH as execvp would; returns a malloc'd path or NULL. */
 static char *
@@ -127,9 +136,12 @@ spawn_init(const char *prog)
 	 * SIG_IGN unless they are in this set, and sigaddset refuses them:
 	 * set their bits directly so that jobs start with them at default.
 	 */
-	for (sig = 32; sig < SIGRTMIN; sig++)
+	for (sig = 32; sig < SIGRTMIN; sig++) {
 		def.__val[(sig - 1) / (8 * sizeof(def.__val[0]))] |=
 		    1UL << ((sig - 1) % (8 * sizeof(def.__val[0])));
+		/* The clone child resets them too, by raw system call. */
+		defsig[ndefsig++] = sig;
+	}
 #endif
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &none);
@@ -158,6 +170,91 @@ spawn_restore_nofile(rlim_t cur)
 	nofile.cur = cur;
 	nofile.max = rl.rlim_max;
 	cloned = 1;
+}
+
+/*
+ * A limit for jobs, never above the hard limit parx has: a job cannot be
+ * given more than that anyway, and lowering a limit needs no privilege.
+ * Hard and soft are both set, so that a job cannot lift the limit; grace
+ * puts the hard one above the soft one.
+ */
+static void
+limit_add(int res, uint64_t want, uint64_t grace)
+{
+	struct rlimit rl;
+	struct klimit *k = &limits[nlimits].rl;
+
+	k->cur = want;
+	k->max = want + grace;
+	if (getrlimit(res, &rl) == 0 && rl.rlim_max != RLIM_INFINITY) {
+		if (k->cur > rl.rlim_max)
+			k->cur = rl.rlim_max;
+		if (k->max > rl.rlim_max)
+			k->max = rl.rlim_max;
+	}
+	limits[nlimits++].res = res;
+	cloned = 1;
+}
+
+/* Whether parx has capability cap in its effective set. */
+static int
+has_cap(int cap)
+{
+	char line[256];
+	unsigned long long eff = 0;
+	FILE *f;
+
+	if ((f = fopen("/proc/self/status", "re")) == NULL)
+		return geteuid() == 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff >> cap) & 1;
+}
+
+/*
+ * Raising one's niceness is always allowed; lowering it below parx's own
+ * needs CAP_SYS_NICE or a high enough RLIMIT_NICE.  Said before anything
+ * runs, rather than by every job failing.
+ */
+static void
+nice_check(void)
+{
+	struct rlimit rl;
+	int cur;
+
+	errno = 0;
+	cur = getpriority(PRIO_PROCESS, 0);
+	if (errno != 0 || opts.nice >= cur || has_cap(23) ||
+	    (getrlimit(RLIMIT_NICE, &rl) == 0 && (rl.rlim_cur ==
+	    RLIM_INFINITY || 20 - (long)rl.rlim_cur <= opts.nice)))
+		return;
+	errx(255, "--nice %d: parx runs at niceness %d, and only a privileged "
+	    "user may go below it", opts.nice, cur);
+}
+
+/*
+ * Main thread, before threads: the limits and niceness jobs get; any of
+ * them makes jobs start through the clone path.
+ */
+void
+spawn_limits(void)
+{
+	if (opts.limit_mem > 0)
+		limit_add(RLIMIT_AS, opts.limit_mem, 0);
+	/* SIGXCPU at the limit, which a job may catch; SIGKILL 1 s later. */
+	if (opts.limit_cpu > 0)
+		limit_add(RLIMIT_CPU, (uint64_t)opts.limit_cpu, 1);
+	if (opts.limit_files > 0) {
+		limit_add(RLIMIT_NOFILE, (uint64_t)opts.limit_files, 0);
+		nofile.cur = 0;
+	}
+	if (opts.has_nice) {
+		nice_check();
+		setnice = 1;
+		cloned = 1;
+	}
 }
 
 /*
@@ -262,6 +359,13 @@ child_main(void *arg)
 	}
 	if (nofile.cur != 0 &&
 	    syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &nofile, NULL) == -1)
+		goto fail;
+	for (i = 0; i < nlimits; i++)
+		if (syscall(SYS_prlimit64, 0, limits[i].res, &limits[i].rl,
+		    NULL) == -1)
+			goto fail;
+	if (setnice &&
+	    syscall(SYS_setpriority, PRIO_PROCESS, 0, opts.nice) == -1)
 		goto fail;
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
 	e = c->path != NULL ? child_exec(c->path, c) : child_search(c);
@@ -379,8 +483,8 @@ spawn_sh(pid_t *pid, const char *path, char **argv, char **envp,
 /*
  * Starts argv with stdin from fd_in (-1: /dev/null) and stdout, stderr on
  * fd_out, fd_err (-1: inherit parx's).  Returns 0, or an errno value;
- * EAGAIN is retried after a growing back-off, as process limits are
- * often brief.
+ * EAGAIN is retried after a growing back-off, as process limits are often
+ * brief.
  */
 int
 spawn_job(char **argv, char **envp, int fd_in, int fd_out, int fd_err,
@@ -389,8 +493,7 @@ spawn_job(char **argv, char **envp, int fd_in, int fd_out, int fd_err,
 	posix_spawn_file_actions_t fa;
 	struct timespec ts = { 0, 1000000 };
 	const char *path = NULL;
-	int rc, tries, fd[3] = { fd_in >= 0 ? fd_in : devnull, fd_out,
-	    fd_err };
+	int rc, tries, fd[3] = { fd_in >= 0 ? fd_in : devnull, fd_out, fd_err };
 
 	posix_spawn_file_actions_init(&fa);
 	if (!cloned) {

@@ -13,18 +13,32 @@
  * Terminating signals are blocked in every thread from before the first
  * thread exists and taken by sigwait in one thread, so no handler ever
  * runs and a child starts with a clean slate.
+ *
+ * Job control (Ctrl-Z) goes the same way.  Jobs run in process groups of
+ * their own, which the terminal's SIGTSTP does not reach, so on SIGTSTP,
+ * SIGTTIN or SIGTTOU the signal thread makes the "stop" eventfd readable:
+ * every run taking part (stop_jc_enter) polls it and stops its job's
+ * group with SIGSTOP.  Once all have (or after a second), the thread
+ * unblocks the signal and raises it, so that parx stops as the signal
+ * would have stopped it, and the shell sees which signal it was.  When
+ * parx is continued, the "cont" eventfd becomes readable instead, and the
+ * runs send SIGCONT to the groups they stopped.  Both descriptors are
+ * level-triggered and only the signal thread reads (drains) them, so a
+ * run sees the current state whenever it looks.
  */
 #include <sys/signalfd.h>
+#include <sys/eventfd.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "parx.h"
 
-#define NHOOKS	4
+#define NHOOKS	8
 
 static pthread_mutex_t stoplock = PTHREAD_MUTEX_INITIALIZER;
 static enum stopwhy why;	/* under stoplock; read atomically */
@@ -34,7 +48,24 @@ static int stoppipe[2] = { -1, -1 };
 static int killpipe[2] = { -1, -1 };
 static void (*hooks[NHOOKS])(void);
 static int nhooks;
-static sigset_t termsigs;
+static sigset_t termsigs;	/* and the job-control ones */
+
+/* Job control: stopping and continuing jobs with parx. */
+static struct {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;		/* for the signal thread */
+	int		 stopped;	/* jobs must stop */
+	int		 running;	/* runs taking part */
+	int		 nstopped;	/* those whose job is stopped */
+	int		 stopfd;	/* readable while jobs must stop */
+	int		 contfd;	/* readable while they may go on */
+} jc = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.stopfd = -1,
+	.contfd = -1,
+};
+
+#define JC_WAIT	1.0	/* seconds for runs to stop their jobs */
 
 /* The signals that end parx as SIGTERM does (SPEC 9 and 11.4). */
 static const int terminating[] = {
@@ -48,6 +79,10 @@ stop_init(void)
 	    pipe2(killpipe, O_CLOEXEC) == -1)
 		fatal("cannot make a pipe");
 	io_set_cancel(killpipe[0]);
+	if ((jc.stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1 ||
+	    (jc.contfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1)
+		fatal("cannot make an eventfd");
+	cond_init_mono(&jc.cond);
 }
 
 /* Before threads start: fn runs on every stop request, in its thread. */
@@ -138,6 +173,129 @@ stop_status(int rc)
 	return rc;
 }
 
+/* A run taking part in job control starts (before its job does). */
+void
+stop_jc_enter(void)
+{
+	LOCK(&jc.lock);
+	jc.running++;
+	UNLOCK(&jc.lock);
+}
+
+/* It ends, or leaves job control to end its job; stopped: its job is. */
+void
+stop_jc_leave(int stopped)
+{
+	LOCK(&jc.lock);
+	jc.running--;
+	if (stopped)
+		jc.nstopped--;
+	SIGNAL(&jc.cond);
+	UNLOCK(&jc.lock);
+}
+
+/* It stopped (1) or continued (0) its job. */
+void
+stop_jc_done(int stopped)
+{
+	LOCK(&jc.lock);
+	jc.nstopped += stopped ? 1 : -1;
+	SIGNAL(&jc.cond);
+	UNLOCK(&jc.lock);
+}
+
+/* What a run polls: the stop descriptor, or once stopped the cont one. */
+int
+stop_jc_fd(int stopped)
+{
+	return stopped ? jc.contfd : jc.stopfd;
+}
+
+static void
+efd_set(int fd, int on)
+{
+	uint64_t n = 1;
+
+	if (on)
+		(void)!write(fd, &n, sizeof(n));
+	else
+		(void)!read(fd, &n, sizeof(n));
+}
+
+/* Jobs may go on: parx was continued (SIGCONT, or raise returned). */
+static void
+jc_continue(void)
+{
+	LOCK(&jc.lock);
+	if (jc.stopped) {
+		jc.stopped = 0;
+		efd_set(jc.stopfd, 0);
+		efd_set(jc.contfd, 1);
+	}
+	UNLOCK(&jc.lock);
+}
+
+/*
+ * SIGTSTP, SIGTTIN or SIGTTOU: stops the jobs, then parx by the signal's
+ * default action (which the kernel skips in an orphaned process group,
+ * as it would have), and once parx goes on again, the jobs.
+ */
+static void
+jc_suspend(int sig)
+{
+	static pthread_mutex_t one_at_a_time = PTHREAD_MUTEX_INITIALIZER;
+	struct timespec zero = { 0, 0 };
+	sigset_t one;
+	double until = clock_mono() + JC_WAIT;
+
+	LOCK(&one_at_a_time);
+	LOCK(&jc.lock);
+	if (!jc.stopped) {
+		jc.stopped = 1;
+		efd_set(jc.contfd, 0);
+		efd_set(jc.stopfd, 1);
+	}
+	while (jc.nstopped < jc.running && clock_mono() < until)
+		cond_wait_until(&jc.cond, &jc.lock, until);
+	UNLOCK(&jc.lock);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	/* A second Ctrl-Z already pending would stop parx twice. */
+	while (sigtimedwait(&one, NULL, &zero) == sig)
+		;
+	pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+	pthread_sigmask(SIG_BLOCK, &one, NULL);
+	jc_continue();
+	UNLOCK(&one_at_a_time);
+}
+
+/*
+ * Reading fd failed with EIO.  With SIGTTIN blocked, that is how the
+ * kernel tells a background process that it may not read the terminal:
+ * parx then stops as SIGTTIN would have stopped it, jobs first, unless
+ * its process group is orphaned (nobody could continue it).  Returns 1
+ * when the read should be tried again.
+ */
+int
+stop_tty_read(int fd)
+{
+	pid_t pp = getppid(), fg;
+
+	if (!sigismember(&termsigs, SIGTTIN) || !isatty(fd) ||
+	    (fg = tcgetpgrp(fd)) == -1 || fg == getpgrp() ||
+	    getpgid(pp) == getpgrp() || getsid(pp) != getsid(0))
+		return 0;
+	jc_suspend(SIGTTIN);
+	return 1;
+}
+
+static int
+is_jc(int sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
 static void *
 signal_main(void *arg)
 {
@@ -147,6 +305,14 @@ signal_main(void *arg)
 	for (;;) {
 		if (sigwait(&termsigs, &sig) != 0)
 			continue;
+		if (is_jc(sig)) {
+			jc_suspend(sig);
+			continue;
+		}
+		if (sig == SIGCONT) {
+			jc_continue();
+			continue;
+		}
 		/* A second one means now: SIGKILL, and stop waiting. */
 		if (++n >= 2)
 			stop_kill();
@@ -160,14 +326,15 @@ signal_main(void *arg)
 }
 
 /*
- * Before any thread exists: blocks the terminating signals, so every
- * thread inherits the mask.  A signal ignored when parx started stays
- * ignored, as nohup(1) and a shell's background jobs expect (the jobs
- * still get defaults).
+ * Before any thread exists: blocks the terminating and job-control
+ * signals, so every thread inherits the mask.  A signal ignored when parx
+ * started stays ignored, as nohup(1) and a shell's background jobs expect
+ * (the jobs still get defaults).
  */
 void
 stop_signals_block(void)
 {
+	static const int jcsigs[] = { SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT };
 	struct sigaction sa;
 	size_t i;
 
@@ -176,6 +343,10 @@ stop_signals_block(void)
 		if (sigaction(terminating[i], NULL, &sa) == 0 &&
 		    sa.sa_handler != SIG_IGN)
 			sigaddset(&termsigs, terminating[i]);
+	for (i = 0; i < sizeof(jcsigs) / sizeof(jcsigs[0]); i++)
+		if (sigaction(jcsigs[i], NULL, &sa) == 0 &&
+		    sa.sa_handler != SIG_IGN)
+			sigaddset(&termsigs, jcsigs[i]);
 	pthread_sigmask(SIG_BLOCK, &termsigs, NULL);
 }
 

@@ -7,10 +7,12 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "parx.h"
@@ -23,6 +25,47 @@ xpthread(int rc, const char *file, int line)
 		    file, line, strerror(rc));
 		abort();
 	}
+}
+
+/* A condition variable whose timed waits use clock_mono's clock. */
+void
+cond_init_mono(pthread_cond_t *c)
+{
+	pthread_condattr_t a;
+
+	xpthread(pthread_condattr_init(&a), __FILE__, __LINE__);
+	xpthread(pthread_condattr_setclock(&a, CLOCK_MONOTONIC), __FILE__,
+	    __LINE__);
+	xpthread(pthread_cond_init(c, &a), __FILE__, __LINE__);
+	pthread_condattr_destroy(&a);
+}
+
+/*
+ * Waits on c (made by cond_init_mono) until signalled or until at
+ * (clock_mono); at == 0 waits without a time limit.  Returns 0 when
+ * signalled (or woken spuriously), 1 once at has passed.
+ */
+int
+cond_wait_until(pthread_cond_t *c, pthread_mutex_t *m, double at)
+{
+	struct timespec ts;
+	int rc;
+
+	if (at == 0) {
+		WAIT(c, m);
+		return 0;
+	}
+	if (at > 4e9)
+		at = 4e9;
+	ts.tv_sec = (time_t)at;
+	ts.tv_nsec = (long)((at - (double)ts.tv_sec) * 1e9);
+	if (ts.tv_nsec >= 1000000000)
+		ts.tv_nsec = 999999999;
+	rc = pthread_cond_timedwait(c, m, &ts);
+	if (rc == ETIMEDOUT)
+		return 1;
+	xpthread(rc, __FILE__, __LINE__);
+	return 0;
 }
 
 /* Ends parx with status 255, before or outside any job: "parx: msg: errno". */
@@ -138,6 +181,22 @@ sb_adds(struct strbuf *sb, const char *s)
 	sb_add(sb, s, strlen(s));
 }
 
+/* Appends a formatted piece of at most 1023 bytes (numbers, names). */
+void
+sb_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	char	 buf[1024];	/* enough for any double in %.6f */
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb_add(sb, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+		    sizeof(buf) - 1);
+}
+
 void
 sb_free(struct strbuf *sb)
 {
@@ -200,4 +259,72 @@ argv_free(struct argv *av)
 	free(av->off);
 	free(av->v);
 	memset(av, 0, sizeof(*av));
+}
+
+static const struct {
+	int		 sig;
+	const char	*name;
+} signames[] = {
+	{ SIGHUP, "HUP" }, { SIGINT, "INT" }, { SIGQUIT, "QUIT" },
+	{ SIGILL, "ILL" }, { SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" },
+	{ SIGBUS, "BUS" }, { SIGFPE, "FPE" }, { SIGKILL, "KILL" },
+	{ SIGUSR1, "USR1" }, { SIGSEGV, "SEGV" }, { SIGUSR2, "USR2" },
+	{ SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" },
+#ifdef SIGSTKFLT
+	{ SIGSTKFLT, "STKFLT" },
+#endif
+	{ SIGCHLD, "CHLD" }, { SIGCONT, "CONT" }, { SIGSTOP, "STOP" },
+	{ SIGTSTP, "TSTP" }, { SIGTTIN, "TTIN" }, { SIGTTOU, "TTOU" },
+	{ SIGURG, "URG" }, { SIGXCPU, "XCPU" }, { SIGXFSZ, "XFSZ" },
+	{ SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" }, { SIGWINCH, "WINCH" },
+	{ SIGIO, "IO" },
+#ifdef SIGPWR
+	{ SIGPWR, "PWR" },
+#endif
+	{ SIGSYS, "SYS" },
+};
+
+/* The name of signal sig as kill -l spells it, with SIG: "SIGKILL". */
+const char *
+sig_name(int sig, char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
+		if (signames[i].sig == sig) {
+			snprintf(buf, n, "SIG%s", signames[i].name);
+			return buf;
+		}
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+		snprintf(buf, n, "SIGRTMIN+%d", sig - SIGRTMIN);
+	else
+		snprintf(buf, n, "SIG%d", sig);
+	return buf;
+}
+
+/* The number of the signal sig_name calls s (SIG optional), or -1. */
+int
+sig_num(const char *s)
+{
+	size_t i;
+	long v;
+	char *end;
+	int rt = 0;
+
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
+		if (strcmp(signames[i].name, s) == 0)
+			return signames[i].sig;
+	if (strncmp(s, "RTMIN+", 6) == 0) {
+		s += 6;
+		rt = 1;
+	}
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 1000)
+		return -1;
+	return rt ? SIGRTMIN + (int)v : (int)v;
 }

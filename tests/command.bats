@@ -157,7 +157,8 @@ line' '-dash')
 
 @test "command not found: the job's status is 127 (seen through --fail-fast)" {
 	run -127 --separate-stderr parx --fail-fast nosuch-parx-cmd ::: a
-	expect_err 'parx: nosuch-parx-cmd: command not found'
+	expect_err 'parx: nosuch-parx-cmd: command not found' \
+	    'parx: job 1 failed (exit status 127): --fail-fast reached; stopping the running jobs'
 }
 
 @test "a file that is not executable: the job fails with 126" {

@@ -281,3 +281,132 @@ EOF
 	run -0 zsh_complete 'parx echo :::: oth'
 	[ "$output" = 'parx echo :::: other.log ' ]
 }
+
+@test "bash: --timeline completes file names" {
+	. "$COMPL/parx.bash"
+	bash_complete parx --timeline oth
+	[ "${COMPREPLY[*]}" = other.log ]
+	bash_complete parx --timeline ite
+	replies items.txt items2.txt
+	bash_complete parx --timeline x.svg parxtestc
+	[ "${COMPREPLY[*]}" = parxtestcmd ]
+}
+
+# parx-timeline: its own completions.
+
+# As bash_complete, for parx-timeline.
+tl_complete()
+{
+	unset COMP_LINE COMP_POINT
+	COMP_WORDS=("$@")
+	COMP_CWORD=$(($# - 1))
+	COMPREPLY=()
+	_parx_timeline parx-timeline "${COMP_WORDS[COMP_CWORD]}" \
+	    "${COMP_WORDS[COMP_CWORD - 1]}"
+}
+
+@test "bash: parx-timeline's completion loads and registers" {
+	run -0 bash --norc --noprofile -c '. "$1" && complete -p parx-timeline' \
+	    bash "$COMPL/parx-timeline.bash"
+	[[ $output == *"-F _parx_timeline"* ]]
+}
+
+@test "bash: parx-timeline options, then the job log as a file name" {
+	. "$COMPL/parx-timeline.bash"
+	tl_complete parx-timeline -
+	replies -o -h -V --output --title --help --version
+	tl_complete parx-timeline --t
+	[ "${COMPREPLY[*]}" = --title ]
+	tl_complete parx-timeline oth
+	[ "${COMPREPLY[*]}" = other.log ]
+	tl_complete parx-timeline --title 'a b' ite
+	replies items.txt items2.txt
+	replies_none other.log
+	# One job log: nothing follows it.
+	tl_complete parx-timeline other.log ''
+	[ "${#COMPREPLY[@]}" -eq 0 ]
+}
+
+@test "bash: parx-timeline -o and --output complete file names, --title not" {
+	. "$COMPL/parx-timeline.bash"
+	tl_complete parx-timeline -o oth
+	[ "${COMPREPLY[*]}" = other.log ]
+	tl_complete parx-timeline --output ite
+	replies items.txt items2.txt
+	# bash splits --output=ite at the "=".
+	tl_complete parx-timeline --output = ite
+	replies items.txt items2.txt
+	tl_complete parx-timeline -o x.svg oth
+	[ "${COMPREPLY[*]}" = other.log ]
+	tl_complete parx-timeline --title oth
+	[ "${#COMPREPLY[@]}" -eq 0 ]
+}
+
+@test "zsh and fish: parx-timeline's completions parse" {
+	need zsh
+	need fish
+	run -0 zsh -n "$COMPL/_parx-timeline"
+	[ -z "$output" ]
+	run -0 fish -n "$COMPL/parx-timeline.fish"
+	[ -z "$output" ]
+}
+
+# Asks fish for the completions of command line $1 with parx-timeline's
+# completion loaded.
+fish_tl_complete()
+{
+	XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/fish-config \
+	    XDG_DATA_HOME=$BATS_TEST_TMPDIR/fish-data \
+	    fish -c 'source $argv[1]; complete -C $argv[2]' \
+	    "$COMPL/parx-timeline.fish" "$1" </dev/null
+}
+
+@test "fish: parx-timeline real completion queries" {
+	need fish
+	run -0 fish_tl_complete 'parx-timeline --ti'
+	[ "${lines[*]}" = $'--title\tthe heading of the picture' ]
+	run -0 fish_tl_complete 'parx-timeline oth'
+	[ "$output" = other.log ]
+	run -0 fish_tl_complete 'parx-timeline -o ite'
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[0]} == items*.txt* ]]
+}
+
+@test "zsh: parx-timeline real completions, in an interactive zsh" {
+	need zsh
+	need script
+	need timeout
+	run -0 zsh_complete 'parx-timeline --ti'
+	[ "$output" = 'parx-timeline --title=' ]
+	run -0 zsh_complete 'parx-timeline oth'
+	[ "$output" = 'parx-timeline other.log ' ]
+	run -0 zsh_complete 'parx --timel'
+	[ "$output" = 'parx --timeline=' ]
+}
+
+@test "--results, --joblog-format and --summary complete in bash, fish and zsh" {
+	. "$COMPL/parx.bash"
+	bash_complete parx --joblog-format ''
+	[ "${COMPREPLY[*]}" = "json tsv" ]
+	bash_complete parx -k --results oth
+	[ "${COMPREPLY[*]}" = other.log ]
+	bash_complete parx --summ
+	[ "${COMPREPLY[*]}" = --summary ]
+	bash_complete parx --no-s
+	[ "${COMPREPLY[*]}" = --no-summary ]
+	if command -v fish >/dev/null; then
+		run -0 fish_complete 'parx --joblog-format '
+		[ "${lines[*]}" = $'json\tJSON lines tsv\tGNU parallel\'s format' ]
+		run -0 fish_complete 'parx --results oth'
+		[ "$output" = other.log ]
+	fi
+	if command -v zsh >/dev/null && command -v script >/dev/null &&
+	    command -v timeout >/dev/null; then
+		run -0 zsh_complete 'parx --joblog-format j'
+		[ "$output" = 'parx --joblog-format json ' ]
+		run -0 zsh_complete 'parx --results oth'
+		[ "$output" = 'parx --results other.log ' ]
+		run -0 zsh_complete 'parx --no-su'
+		[ "$output" = 'parx --no-summary ' ]
+	fi
+}

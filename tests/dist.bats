@@ -204,6 +204,8 @@ $NAME.tar.gz.sha256" ]
 	build_tree
 	run -0 "$TREE/parx" --version
 	[ "$output" = "parx $VERSION" ]
+	run -0 "$TREE/parx-timeline" --version
+	[ "$output" = "parx-timeline $VERSION" ]
 	run -0 env PATH="$NOGIT" make -s --no-print-directory -C "$TREE" \
 	    version
 	[ "$output" = "$VERSION" ]
@@ -235,6 +237,8 @@ item c" ]
 	run -0 env PATH="$NOGIT" make -s -C "$BATS_TEST_TMPDIR/tree"
 	run -0 "$BATS_TEST_TMPDIR/tree/parx" --version
 	[ "$output" = "parx 9.8.7" ]
+	run -0 "$BATS_TEST_TMPDIR/tree/parx-timeline" --version
+	[ "$output" = "parx-timeline 9.8.7" ]
 }
 
 @test "make dist outside the git checkout fails and says why" {

@@ -1,8 +1,11 @@
 #!/usr/bin/env bats
 # docs.bats - --help, --version, the man page and the shell completions
 # against the one list of options: longopts[] and shortopts[] in
-# src/options.c.  An option added there and not documented everywhere makes
-# a test here fail, naming the option and the place.
+# src/options.c, and for parx-timeline in src/parx-timeline.c.  An option
+# added there and not documented everywhere makes a test here fail, naming
+# the option and the place.  The helpers read SRC, MAN and the completion
+# files from the variables below; the parx-timeline tests set them for the
+# call (TLSRC, TLMAN).
 
 bats_require_minimum_version 1.5.0
 
@@ -14,6 +17,17 @@ case $PARX in
 /*) ;;
 *) PARX=$PWD/$PARX ;;
 esac
+TL=${PARX_TIMELINE:-$ROOT/parx-timeline}
+case $TL in
+/*) ;;
+*) TL=$PWD/$TL ;;
+esac
+TLSRC=$ROOT/src/parx-timeline.c
+TLMAN=$ROOT/man/parx-timeline.1
+BASHCOMP=$ROOT/completions/parx.bash
+BASHVAR=_parx
+ZSHCOMP=$ROOT/completions/_parx
+FISHCOMP=$ROOT/completions/parx.fish
 
 # The long options, one per line, with their dashes: --null, --delimiter...
 long_options()
@@ -76,17 +90,18 @@ man_items()
 	}' "$MAN"
 }
 
-# The options of the bash completion, from its option lists.
+# The options of the bash completion, from its option lists ($BASHVAR with
+# _short_noarg, _short_arg, _long_noarg and _long_arg).
 bash_options()
 {
-	bash -c '. "$1" && printf "%s\n" $_parx_short_noarg $_parx_short_arg \
-	    $_parx_long_noarg $_parx_long_arg' bash "$ROOT/completions/parx.bash"
+	bash -c '. "$1" && for v in short_noarg short_arg long_noarg long_arg
+	    do eval "printf \"%s\\n\" \$$2_$v"; done' bash "$BASHCOMP" "$BASHVAR"
 }
 
 # The options of the zsh completion: the names in its _arguments specs.
 zsh_options()
 {
-	sed -n '/^_arguments/,/&& ret=0/p' "$ROOT/completions/_parx" | sed 1d |
+	sed -n '/^_arguments/,/&& ret=0/p' "$ZSHCOMP" | sed 1d |
 	    sed -E "s/^[[:space:]]*'(\([^)]*\))?'?//; s/\[.*//" |
 	    grep -Eo -- '--?[[:alnum:]][-[:alnum:]]*' | sort -u
 }
@@ -95,7 +110,7 @@ zsh_options()
 fish_options()
 {
 	grep -E '^[[:space:]]*complete .*-[sl] |^[[:space:]]+-[sl] ' \
-	    "$ROOT/completions/parx.fish" |
+	    "$FISHCOMP" |
 	    grep -Eo -- '(^|[[:space:]])-[sl] [^[:space:]]+' |
 	    awk '$1 == "-s" { print "-" $2 } $1 == "-l" { print "--" $2 }' |
 	    sort -u
@@ -175,6 +190,18 @@ man_text()
 	[[ ${lines[0]} == Usage:\ parx\ * ]]
 }
 
+@test "--help lists the exit statuses" {
+	local st
+	run -0 --separate-stderr "$PARX" --help
+	for st in 0 1-100 101 128+S 141 255; do
+		printf '%s\n' "$output" | grep -A3 '^Exit status' |
+		    grep -q -- "$st" || {
+			echo "--help does not list exit status $st"
+			return 1
+		}
+	done
+}
+
 @test "--version prints parx X.Y.Z on stdout and exits 0" {
 	run --separate-stderr -0 "$PARX" --version
 	[[ $output =~ ^parx\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || {
@@ -199,9 +226,9 @@ man_text()
 @test "the man page has the sections a user looks for" {
 	local s
 
-	for s in NAME SYNOPSIS DESCRIPTION "REPLACEMENT STRINGS" \
-	    "OUTPUT MODES" ENVIRONMENT "EXIT STATUS" EXAMPLES "SEE ALSO" \
-	    COMPATIBILITY; do
+	for s in NAME SYNOPSIS DESCRIPTION "REPLACEMENT STRINGS" QUOTING \
+	    "OUTPUT MODES" "JOB LOG" SIGNALS ENVIRONMENT "EXIT STATUS" \
+	    EXAMPLES DIAGNOSTICS "SEE ALSO" COMPATIBILITY; do
 		grep -Fxq ".Sh $s" "$MAN" || {
 			echo "man/parx.1 has no section $s"
 			return 1
@@ -248,4 +275,94 @@ man_text()
 	run -0 fish_options
 	missing_from "$output" "$(all_options)" "completions/parx.fish"
 	unknown_in "$output" "completions/parx.fish"
+}
+
+# parx-timeline: the same checks against src/parx-timeline.c.
+
+tl_options()
+{
+	SRC=$TLSRC all_options
+}
+
+@test "parx-timeline: the option list can be read from src/parx-timeline.c" {
+	run -0 tl_options
+	printf '%s\n' "${lines[@]}" | grep -Fxq -- --output
+	printf '%s\n' "${lines[@]}" | grep -Fxq -- --title
+	printf '%s\n' "${lines[@]}" | grep -Fxq -- -o
+	printf '%s\n' "${lines[@]}" | grep -Fxq -- -V
+}
+
+@test "parx-timeline: --help lists every option, on stdout, in 80 columns" {
+	[ -x "$TL" ] || {
+		echo "no parx-timeline binary at $TL: run make first"
+		return 1
+	}
+	run --separate-stderr -0 "$TL" --help
+	[ -z "$stderr" ]
+	missing_from "$output" "$(tl_options)" "parx-timeline --help"
+	[[ ${lines[0]} == Usage:\ parx-timeline\ * ]]
+	printf '%s\n' "$output" | awk 'length($0) > 80 {
+		print "too wide: " $0; bad = 1 } END { exit bad }'
+	run -0 "$TL" -h
+	[[ ${lines[0]} == Usage:\ parx-timeline\ * ]]
+}
+
+@test "parx-timeline: --version prints parx-timeline X.Y.Z, as parx does" {
+	run --separate-stderr -0 "$TL" --version
+	[[ $output =~ ^parx-timeline\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || {
+		echo "--version printed: $output"
+		return 1
+	}
+	[ -z "$stderr" ]
+	[ "${output#parx-timeline }" = "$("$PARX" --version | sed 's/^parx //')" ]
+}
+
+@test "parx-timeline.1 has an entry for every option, and no other" {
+	missing_from "$(MAN=$TLMAN man_items)" "$(tl_options)" \
+	    "the option entries of man/parx-timeline.1"
+	SRC=$TLSRC unknown_in "$(MAN=$TLMAN man_items)" \
+	    "the option entries of man/parx-timeline.1"
+}
+
+@test "parx-timeline.1 as rendered shows every option" {
+	command -v mandoc >/dev/null 2>&1 || command -v man >/dev/null 2>&1 ||
+	    skip "neither mandoc nor man is installed: cannot render the page"
+	missing_from "$(MAN=$TLMAN man_text)" "$(tl_options)" \
+	    "man/parx-timeline.1 as rendered"
+}
+
+@test "parx-timeline.1 has its sections and is clean under mandoc -T lint" {
+	local s
+
+	for s in NAME SYNOPSIS DESCRIPTION "JOB LOGS" "EXIT STATUS" EXAMPLES \
+	    DIAGNOSTICS "SEE ALSO"; do
+		grep -Fxq ".Sh $s" "$TLMAN" || {
+			echo "man/parx-timeline.1 has no section $s"
+			return 1
+		}
+	done
+	grep -q '^\.Xr parx-timeline 1' "$MAN"
+	grep -q '^\.Xr parx 1' "$TLMAN"
+	command -v mandoc >/dev/null 2>&1 ||
+	    skip "mandoc is not installed: cannot lint man/parx-timeline.1"
+	run mandoc -T lint -W warning "$TLMAN"
+	[ -z "$output" ] && [ "$status" -eq 0 ] || {
+		printf '%s\n' "$output"
+		return 1
+	}
+}
+
+@test "parx-timeline: the bash, zsh and fish completions offer every option" {
+	run -0 env BASHCOMP="$ROOT/completions/parx-timeline.bash" \
+	    BASHVAR=_parx_timeline bash -c "$(declare -f bash_options);
+	    bash_options"
+	[ "${#lines[@]}" -ge 4 ]
+	missing_from "$output" "$(tl_options)" completions/parx-timeline.bash
+	SRC=$TLSRC unknown_in "$output" completions/parx-timeline.bash
+	ZSHCOMP=$ROOT/completions/_parx-timeline run -0 zsh_options
+	missing_from "$output" "$(tl_options)" completions/_parx-timeline
+	SRC=$TLSRC unknown_in "$output" completions/_parx-timeline
+	FISHCOMP=$ROOT/completions/parx-timeline.fish run -0 fish_options
+	missing_from "$output" "$(tl_options)" completions/parx-timeline.fish
+	SRC=$TLSRC unknown_in "$output" completions/parx-timeline.fish
 }

@@ -44,9 +44,17 @@ load helpers
 	[ ! -e plain.out ]
 }
 
-@test "--dry-run -c without replacement strings: the script and the items" {
+@test "--dry-run -c: the items set as \$@ first when the script uses them" {
 	run -0 parx --dry-run -c 'echo "$@"' ::: a 'b c'
-	expect "echo \"\$@\" a" "echo \"\$@\" 'b c'"
+	expect "set -- a; echo \"\$@\"" "set -- 'b c'; echo \"\$@\""
+	# The lines run as the jobs would.
+	printf '%s\n' "$output" >cmds
+	run -0 sh cmds
+	expect a 'b c'
+	run -0 parx --dry-run -c 'echo {} $1' ::: x
+	expect 'set -- x; echo x $1'
+	run -0 parx --dry-run -c 'echo {}' ::: x
+	expect 'echo x'
 }
 
 @test "--dry-run with replacement strings, -n and several sources" {

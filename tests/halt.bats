@@ -59,7 +59,7 @@ started()
 	*)	touch started-{} ;;
 	esac' ::: slow fail c d
 	expect slow-out fail-out
-	expect_err
+	expect_err "parx: job 2 failed (exit status 6): --halt now,fail=1 reached; stopping the running jobs"
 	[ ! -e started-c ] && [ ! -e started-d ]
 	nothing_left
 	no_tmpfiles
@@ -105,35 +105,107 @@ started()
 	nothing_left
 }
 
-@test "--halt now,fail=50%: triggers when failures reach half of the finished" {
-	# After job 1: 0 of 1 failed; after job 2: 1 of 2 = 50%.
-	run -3 --separate-stderr parx -j1 --halt now,fail=50% -c "$STEP" \
-	    ::: 0 3 0 0
+# With {##} in the script parx reads all the input before the first job
+# starts, so a percentage is always of the whole input here.
+STEPN='touch started-$PARX_SEQ; echo "job $PARX_SEQ of {##}"; exit $1'
+
+@test "--halt now,fail=50%: of all the jobs, as GNU parallel: 2 of 4" {
+	run -4 --separate-stderr parx -j1 --halt now,fail=50% -c "$STEPN" \
+	    ::: 3 4 0 0
 	same "1 2 " "$(started)" "jobs started"
+	expect_err "parx: job 2 failed (exit status 4): --halt now,fail=50% reached (2 of 4 jobs failed); stopping the running jobs"
 }
 
-@test "--halt now,fail=60%: 1 of 2 is not enough, 2 of 3 is" {
-	run -6 --separate-stderr parx -j1 --halt now,fail=60% -c "$STEP" \
-	    ::: 0 5 6 0 0
+@test "--halt soon,fail=50%: one failure of three never halts" {
+	run -1 --separate-stderr parx -j1 --halt soon,fail=50% -c "$STEPN" \
+	    ::: 9 0 0
+	same "1 2 3 " "$(started)" "jobs started"
+	expect_err
+}
+
+@test "--halt now,fail=60%: 2 of 4 is not enough, 3 of 4 is" {
+	run -6 --separate-stderr parx -j1 --halt now,fail=60% -c "$STEPN" \
+	    ::: 5 7 6 0
 	same "1 2 3 " "$(started)" "jobs started"
 }
 
-@test "--halt soon,fail=50%: a first job failing is 100%" {
-	run -9 --separate-stderr parx -j1 --halt soon,fail=50% -c "$STEP" \
-	    ::: 9 0 0
+@test "--halt now,fail=100%: only when every job failed" {
+	run -2 --separate-stderr parx -j1 --halt now,fail=100% -c "$STEPN" \
+	    ::: 0 2 3 0
+	same "1 2 3 4 " "$(started)" "jobs started"
+	run -3 --separate-stderr parx -j1 --halt now,fail=100% -c "$STEPN" \
+	    ::: 2 3
+}
+
+@test "--halt now,success=50%: triggers at half of all the jobs, exits 0" {
+	run -0 --separate-stderr parx -j1 --halt now,success=50% -c "$STEPN" \
+	    ::: 4 0 0 0
+	same "1 2 3 " "$(started)" "jobs started"
+}
+
+@test "--halt N%: while input is still read, of the jobs read so far" {
+	# A FIFO that stays open: when job 1 ends only 1 job is known.
+	mkfifo in
+	exec 4<>in
+	printf '7\n' >&4
+	run -7 --separate-stderr timeout 60 "$PARX" -j1 --halt now,fail=50% \
+	    -c "$STEP" <in 3>&-
+	exec 4>&-
 	same "1 " "$(started)" "jobs started"
 }
 
-@test "--halt now,fail=100%: only while every finished job failed" {
-	run -2 --separate-stderr parx -j1 --halt now,fail=100% -c "$STEP" \
-	    ::: 0 2 3 0
-	same "1 2 3 4 " "$(started)" "jobs started"
+@test "--halt soon,done=N: after N jobs finished, failed or not" {
+	run -1 --separate-stderr parx -j1 --halt soon,done=2 -c "$STEP" \
+	    ::: 0 1 0 0
+	same "1 2 " "$(started)" "jobs started"
+	expect_err "parx: job 2 failed (exit status 1): --halt soon,done=2 reached; starting no more jobs"
+	run -0 --separate-stderr parx -j1 --halt now,done=50% -c "$STEPN" \
+	    ::: 0 0 0 0
+	same "1 2 " "$(started)" "jobs started"
 }
 
-@test "--halt now,success=50%: triggers at half successes, exits 0" {
-	run -0 --separate-stderr parx -j1 --halt now,success=50% -c "$STEP" \
-	    ::: 4 0 0 0
+@test "--halt: GNU parallel's short forms 1, 2, -1, -2, 0 and N%" {
+	run -3 --separate-stderr parx -j1 --halt 1 -c "$STEP" ::: 0 3 0
 	same "1 2 " "$(started)" "jobs started"
+	rm -f started-*
+	run -0 --separate-stderr parx -j1 --halt -2 -c "$STEP" ::: 4 0 0
+	same "1 2 " "$(started)" "jobs started"
+	rm -f started-*
+	run -2 --separate-stderr parx -j1 --halt 0 -c "$STEP" ::: 1 1 0
+	same "1 2 3 " "$(started)" "jobs started"
+	rm -f started-*
+	run -5 --separate-stderr parx -j1 --halt 50% -c "$STEPN" ::: 4 5 0 0
+	same "1 2 " "$(started)" "jobs started"
+}
+
+@test "--halt: says which job and which rule, after the job's output" {
+	run -3 --separate-stderr parx -j1 --halt soon,fail=1 -c \
+	    'echo out; echo err >&2; exit {}' ::: 0 3 0
+	expect out out
+	expect_err err err \
+	    "parx: job 2 failed (exit status 3): --halt soon,fail=1 reached; starting no more jobs"
+	run -0 --separate-stderr parx -j1 --halt now,success=1 -c 'exit {}' \
+	    ::: 0 0
+	expect_err "parx: job 1 succeeded: --halt now,success=1 reached; stopping the running jobs"
+	run -143 --separate-stderr parx -j1 --halt now,fail=1 --timeout 0.2 \
+	    -c 'exec sleep 1000.'"$M" ::: a
+	expect_err "parx: job 1: timed out after 0.2s" \
+	    "parx: job 1 timed out: --halt now,fail=1 reached; stopping the running jobs"
+}
+
+@test "--halt N% compared with GNU parallel: the same jobs run" {
+	command -v parallel >/dev/null 2>&1 ||
+	    skip "GNU parallel is not installed"
+	for input in '9 0 0' '1 2 0 0' '0 1 0 1 1 0' '3 0 0 0 0 4'; do
+		# shellcheck disable=SC2086 # the items are words
+		run --separate-stderr parallel --will-cite -j1 \
+		    --halt soon,fail=50% 'echo {}; exit {}' ::: $input
+		want=$output
+		# shellcheck disable=SC2086
+		run --separate-stderr parx -j1 --halt soon,fail=50% \
+		    -c 'echo {}; exit {} # {##}' ::: $input
+		same "$want" "$output" "jobs run for '$input'"
+	done
 }
 
 @test "--halt fail: a job ended by a signal gives 128+S" {

@@ -2,9 +2,9 @@
 # install.bats - make install and make uninstall, with PREFIX, DESTDIR and
 # the directory variables, and the installed man page as man(1) shows it.
 #
-# The Makefile runs in a copy of the tree that holds the binary under test
-# ($PARX) as ./parx, with "make -o parx" so nothing is rebuilt and the
-# checkout is left alone.
+# The Makefile runs in a copy of the tree that holds the binaries under test
+# ($PARX, $PARX_TIMELINE) as ./parx and ./parx-timeline, with "make -o parx
+# -o parx-timeline" so nothing is rebuilt and the checkout is left alone.
 
 bats_require_minimum_version 1.5.0
 
@@ -14,13 +14,24 @@ case $PARX in
 /*) ;;
 *) PARX=$PWD/$PARX ;;
 esac
+TL=${PARX_TIMELINE:-$ROOT/parx-timeline}
+case $TL in
+/*) ;;
+*) TL=$PWD/$TL ;;
+esac
 
-# What make install puts under $(DESTDIR), given PREFIX=/usr, and its mode.
+# What make install puts under $(DESTDIR), given PREFIX=/usr, and its mode,
+# in the C locale's order.
 EXPECTED='0755 usr/bin/parx
+0755 usr/bin/parx-timeline
 0644 usr/share/bash-completion/completions/parx
+0644 usr/share/bash-completion/completions/parx-timeline
+0644 usr/share/fish/vendor_completions.d/parx-timeline.fish
 0644 usr/share/fish/vendor_completions.d/parx.fish
+0644 usr/share/man/man1/parx-timeline.1
 0644 usr/share/man/man1/parx.1
-0644 usr/share/zsh/site-functions/_parx'
+0644 usr/share/zsh/site-functions/_parx
+0644 usr/share/zsh/site-functions/_parx-timeline'
 
 setup()
 {
@@ -28,24 +39,29 @@ setup()
 		echo "no parx binary at $PARX: run make first"
 		return 1
 	}
+	[ -x "$TL" ] || {
+		echo "no parx-timeline binary at $TL: run make first"
+		return 1
+	}
 	TREE=$BATS_TEST_TMPDIR/tree
 	DEST=$BATS_TEST_TMPDIR/dest
 	mkdir -p "$TREE"
 	cp -R "$ROOT/Makefile" "$ROOT/man" "$ROOT/completions" "$TREE/"
 	cp "$PARX" "$TREE/parx"
-	chmod 755 "$TREE/parx"
+	cp "$TL" "$TREE/parx-timeline"
+	chmod 755 "$TREE/parx" "$TREE/parx-timeline"
 }
 
 # Runs make in the copy with the arguments given.
 mk()
 {
-	make -s -C "$TREE" -o parx "$@"
+	make -s -C "$TREE" -o parx -o parx-timeline "$@"
 }
 
 # Lists every non-directory under $1 as "MODE PATH", PATH relative to $1.
 listing()
 {
-	(cd "$1" && find . ! -type d) | sed 's|^\./||' | sort |
+	(cd "$1" && find . ! -type d) | sed 's|^\./||' | LC_ALL=C sort |
 	while IFS= read -r f; do
 		printf '%s %s\n' "$(stat -c %04a "$1/$f")" "$f"
 	done
@@ -66,8 +82,19 @@ listing()
 	cmp "$ROOT/completions/_parx" "$DEST/usr/share/zsh/site-functions/_parx"
 	cmp "$ROOT/completions/parx.fish" \
 	    "$DEST/usr/share/fish/vendor_completions.d/parx.fish"
+	cmp "$TREE/parx-timeline" "$DEST/usr/bin/parx-timeline"
+	cmp "$ROOT/man/parx-timeline.1" \
+	    "$DEST/usr/share/man/man1/parx-timeline.1"
+	cmp "$ROOT/completions/parx-timeline.bash" \
+	    "$DEST/usr/share/bash-completion/completions/parx-timeline"
+	cmp "$ROOT/completions/_parx-timeline" \
+	    "$DEST/usr/share/zsh/site-functions/_parx-timeline"
+	cmp "$ROOT/completions/parx-timeline.fish" \
+	    "$DEST/usr/share/fish/vendor_completions.d/parx-timeline.fish"
 	run -0 "$DEST/usr/bin/parx" --version
 	[[ $output == "parx "* ]]
+	run -0 "$DEST/usr/bin/parx-timeline" --version
+	[[ $output == "parx-timeline "* ]]
 }
 
 @test "the modes do not depend on the umask" {
@@ -104,9 +131,14 @@ listing()
 	    MANDIR=/opt/man DATADIR=/opt/data
 	run -0 listing "$DEST"
 	[ "$output" = "0755 opt/bin/parx
+0755 opt/bin/parx-timeline
 0644 opt/data/bash-completion/completions/parx
+0644 opt/data/bash-completion/completions/parx-timeline
+0644 opt/data/fish/vendor_completions.d/parx-timeline.fish
 0644 opt/data/fish/vendor_completions.d/parx.fish
 0644 opt/data/zsh/site-functions/_parx
+0644 opt/data/zsh/site-functions/_parx-timeline
+0644 opt/man/man1/parx-timeline.1
 0644 opt/man/man1/parx.1" ] || {
 		printf 'installed:\n%s\n' "$output"
 		return 1
@@ -149,4 +181,32 @@ listing()
 	run -0 bash --norc --noprofile -c '. "$1" && complete -p parx' bash \
 	    "$DEST/usr/share/bash-completion/completions/parx"
 	[[ $output == *"-F _parx"* ]]
+}
+
+@test "the installed parx-timeline page renders and lints clean" {
+	command -v man >/dev/null 2>&1 || skip "man is not installed"
+	run -0 mk install DESTDIR="$DEST" PREFIX=/usr
+	run --separate-stderr -0 env -u MAN_KEEP_FORMATTING LC_ALL=C \
+	    MANWIDTH=80 man --warnings -l \
+	    "$DEST/usr/share/man/man1/parx-timeline.1"
+	[ -z "$stderr" ] || {
+		printf 'man --warnings said:\n%s\n' "$stderr"
+		return 1
+	}
+	output=$(printf '%s\n' "$output" | sed 's/.\x08//g')
+	[[ $output == PARX-TIMELINE\(1\)* ]]
+	printf '%s\n' "$output" | grep -Eq \
+	    'parx-timeline -{1,2} draw a run of parx or GNU parallel'
+	printf '%s\n' "$output" | awk 'length($0) > 80 {
+		print "wider than 80 columns: " $0; bad = 1 } END { exit bad }'
+	command -v mandoc >/dev/null 2>&1 || skip "mandoc is not installed"
+	run mandoc -T lint -W warning "$DEST/usr/share/man/man1/parx-timeline.1"
+	[ -z "$output" ] && [ "$status" -eq 0 ]
+}
+
+@test "the installed parx-timeline bash completion loads and registers" {
+	run -0 mk install DESTDIR="$DEST" PREFIX=/usr
+	run -0 bash --norc --noprofile -c '. "$1" && complete -p parx-timeline' \
+	    bash "$DEST/usr/share/bash-completion/completions/parx-timeline"
+	[[ $output == *"-F _parx_timeline"* ]]
 }

@@ -257,3 +257,11 @@ b" c
 	[ "${#stderr_lines[@]}" -eq 2 ]
 	[[ ${stderr_lines[0]} == parx:*joblog* ]]
 }
+
+@test "joblog: --dry-run --resume shows only what would still run" {
+	run -0 "$PARX" --joblog "$LOG" echo ::: a b
+	run -0 --separate-stderr "$PARX" --dry-run --joblog "$LOG" --resume \
+	    echo ::: a b c
+	[ "$output" = "echo c" ]
+	[ "$(seqs | tr '\n' ' ')" = "1 2 " ]
+}

@@ -162,11 +162,12 @@ jobs_ok()
 	[ ! -e ran ]
 }
 
-@test "usage error: no command" {
-	run --separate-stderr parx
-	usage_error
-	run --separate-stderr parx -k ::: a
-	usage_error
+@test "no command is no usage error: the items are command lines" {
+	run -0 --separate-stderr parx </dev/null
+	expect
+	expect_err
+	run -0 --separate-stderr parx -k ::: 'echo a' 'echo b'
+	expect a b
 }
 
 @test "usage error: an unreadable -a file" {
@@ -198,4 +199,18 @@ jobs_ok()
 @test "usage error: -c with a command word" {
 	run --separate-stderr parx -c 'echo {}' echo ::: a
 	usage_error
+}
+
+@test "usage error: a directory as a source (-a, ::::, ::::+, stdin)" {
+	mkdir dir
+	run --separate-stderr parx -a dir touch ran
+	usage_error
+	[[ ${stderr_lines[0]} == *"dir: Is a directory"* ]]
+	run --separate-stderr parx touch ran :::: dir
+	usage_error
+	run --separate-stderr parx touch ran ::: a ::::+ dir
+	usage_error
+	run --separate-stderr parx touch ran <dir
+	usage_error
+	[ ! -e ran ]
 }

@@ -157,6 +157,34 @@ gone()
 	clean
 }
 
+@test "the JSON job log and --results record the host; rusage is null there" {
+	command -v jq >/dev/null || skip "jq is not installed"
+	run -0 rparx -S "$H1" -k --joblog log.jsonl --results res.csv \
+	    -c 'echo {}' ::: a 'b,"c"'
+	expect a 'b,"c"'
+	run jq -s -c 'sort_by(.seq)[] | [.seq, .host, .exit, .attempts,
+	    .maxrss_kb, .user_cpu, .sys_cpu]' log.jsonl
+	expect "[1,\"$H1\",0,1,null,null,null]" "[2,\"$H1\",0,1,null,null,null]"
+	run python3 -c 'import csv, sys
+rows = csv.DictReader(open(sys.argv[1], newline=""))
+for r in sorted(rows, key=lambda r: int(r["Seq"])):
+    print(r["Seq"], r["Host"], r["V1"], repr(r["Stdout"]))' res.csv
+	expect "1 $H1 a 'a\\n'" "2 $H1 b,\"c\" 'b,\"c\"\\n'"
+	run -0 rparx -S "$H1" --results res.json echo ::: x
+	run jq -r '.Host' res.json
+	expect "$H1"
+	run -0 rparx -S "$H1" --results dir/ echo ::: x
+	run cat dir/1/host dir/1/stdout
+	expect "$H1" x
+	# Here (:), rusage is the job's own, and the Host column says ':'.
+	run -0 rparx -S : --joblog here.jsonl --results dir2/ true ::: 1
+	run jq -c '[.host, (.maxrss_kb > 0)]' here.jsonl
+	expect '[":",true]'
+	run cat dir2/1/host
+	expect :
+	clean
+}
+
 @test "--workdir ... is a directory of the run, removed at the end" {
 	run -0 rparx -S "$H1" --workdir ... -c 'pwd; touch made-here' ::: 1
 	[[ $output == "$SSHD_DIR/tmp-h1/parx."*/work ]]
@@ -242,9 +270,11 @@ gone()
 @test "a host dying mid-run: its jobs run again elsewhere, output once" {
 	sshd_start h3 >/dev/null
 	local h3=$LOGIN
-	rparx -S "2/$H1,2/$h3" --workdir "$PWD" \
+	rparx -S "2/$H1,2/$h3" --workdir "$PWD" --joblog log.jsonl \
 	    -c 'touch "started-$PARX_TEST_HOST-{}"
-	    sleep 1; echo {}' ::: $(seq 12) >out 2>err 3>&- &
+	    # Nothing finishes on h3 before it dies.
+	    if [ "$PARX_TEST_HOST" = h3 ]; then sleep 60; else sleep 1; fi
+	    echo {}' ::: $(seq 12) >out 2>err 3>&- &
 	pid=$!
 	until ls started-h3-* >/dev/null 2>&1; do
 		kill -0 "$pid" || break
@@ -260,6 +290,16 @@ gone()
 	run cat err
 	[[ $output == "parx: $h3: "*"(out of use; trying again in 1s)"* ]]
 	ls started-h1-* >/dev/null
+	# One line a job, its host's failure not counted as an attempt; the
+	# jobs h3 had started ran again on h1.
+	run jq -s -c '[length, all(.[]; .exit == 0 and .attempts == 1)]' \
+	    log.jsonl
+	expect '[12,true]'
+	local f
+	for f in started-h3-*; do
+		run jq -r "select(.seq == ${f#started-h3-}) | .host" log.jsonl
+		expect "$H1"
+	done
 	no_tmpfiles
 }
 
@@ -273,6 +313,34 @@ gone()
 	[[ $stderr == "parx: $h3: "*"(out of use; trying again in 1s)" ]]
 	sshd_thaw h3
 	no_tmpfiles
+}
+
+@test "a host that comes back is set up again and takes jobs" {
+	sshd_start h3 >/dev/null
+	local h3=$LOGIN
+	sshd_freeze h3
+	rparx -S "1/$h3,1/$H1" -k -c 'sleep 0.3; echo {} $PARX_TEST_HOST' \
+	    ::: $(seq 40) >out 2>err 3>&- &
+	pid=$!
+	# Thawed once parx has given up on it: the back-off brings it back.
+	until grep -q 'out of use' err; do
+		kill -0 "$pid" || break
+		sleep 0.05
+	done
+	sshd_thaw h3
+	rc=0
+	wait "$pid" || rc=$?
+	pid=
+	same 0 "$rc" "exit status"
+	run cut -d' ' -f1 out
+	expect $(seq 40)
+	run cut -d' ' -f2 out
+	[[ $output == *h3* ]]
+	run cat err
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[0]} == "parx: $h3: "*" (out of use; trying again in 1s)" ]]
+	[ "${lines[1]}" = "parx: $h3: back in use" ]
+	clean
 }
 
 @test "--timeout: nothing of the job is left on the host" {
@@ -298,6 +366,21 @@ gone()
 	same 130 "$rc" "exit status"
 	run sort out
 	expect out-1 out-2 out-3 out-4
+	gone
+	clean
+}
+
+@test "--halt now: the jobs running on hosts are stopped, nothing left there" {
+	run -6 --separate-stderr rparx -S "2/$H1,1/$H2" -k --workdir "$PWD" \
+	    --halt now,fail=1 -c "case {} in
+	slow*)	echo {}-out; touch {}-started; trap '' TERM
+		sleep 1000.$M & sleep 1001.$M ;;
+	fail)	$BIN/waitfor slow1-started slow2-started; echo fail-out
+		exit 6 ;;
+	*)	touch started-{} ;;
+	esac" ::: slow1 slow2 fail c d
+	expect slow1-out slow2-out fail-out
+	[ ! -e started-c ] && [ ! -e started-d ]
 	gone
 	clean
 }
@@ -392,5 +475,34 @@ gone()
 	usage_error
 	run --separate-stderr parx -S : --env 'A-B' echo ::: 1
 	usage_error
+	run --separate-stderr parx -S : --pipe cat </dev/null
+	usage_error
+	expect_err "parx: --pipe cannot be combined with -S" \
+	    "Try 'parx --help' for more information."
+	printf ':\n' >hosts
+	run --separate-stderr parx --slf hosts --pipe-part -a hosts cat
+	usage_error
+	expect_err "parx: --pipe-part cannot be combined with --slf" \
+	    "Try 'parx --help' for more information."
+	for bad in '--load 2' '--memfree 1G' '--nice 5' '--limit-mem 1G' \
+	    '--limit-cpu 5' '--limit-files 100'; do
+		run --separate-stderr parx -S : $bad echo ::: 1
+		usage_error
+		expect_err "parx: ${bad% *} cannot be combined with -S (it acts on the processes here)" \
+		    "Try 'parx --help' for more information."
+	done
 	no_tmpfiles
+}
+
+@test "a command too long for one ssh argument fails its job, says why" {
+	local big
+	big=$(head -c 70000 /dev/zero | tr '\0' x)
+	run -1 --separate-stderr rparx -S "$H1" -k echo ::: "$big" short
+	expect short
+	[[ ${stderr_lines[0]} == "parx: job 1: command too long for ssh ("*" bytes encoded; at most 131071)" ]]
+	# -X packs what fits in one ssh argument: every item, once.
+	run -0 bash -c 'seq 30000 | "$@" | wc -w' bash "$PARX" \
+	    --ssh "$SSH_CMD" -S "$H1" -X echo
+	expect 30000
+	clean
 }

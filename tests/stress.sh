@@ -14,7 +14,10 @@
 #       contiguous piece, byte for byte, exactly once; with -k in input
 #       order; with --tag every line carries the job's item;
 #   --line-buffer: every line is whole, belongs to one job, and each job's
-#       lines come in order, exactly once, with none missing.
+#       lines come in order, exactly once, with none missing;
+#   --results DIR (with the default mode, and -k): besides the above, each
+#       job's DIR/SEQ holds its seven files, stdout and stderr byte for
+#       byte what the job wrote.
 #
 # The same runs are repeated with fates: some jobs kill themselves with
 # SIGKILL, SIGTERM, SIGINT or SIGUSR1 mid-output, some stop writing and
@@ -45,11 +48,12 @@ jobs=${STRESS_J:-12}
 if [ $short = 1 ]; then
 	n=${STRESS_JOBS:-500}
 	nf=${STRESS_JOBS:-300}
-	modes="group keep line tag"
+	modes="group keep line tag results"
 else
 	n=${STRESS_JOBS:-3000}
 	nf=${STRESS_JOBS:-2000}
-	modes="group keep line tag line+keep line+tag keep+tag"
+	modes="group keep line tag line+keep line+tag keep+tag results"
+	modes="$modes keep+results line+results"
 fi
 timeout=3
 
@@ -62,10 +66,12 @@ cat >"$work/gen.c" <<'EOF'
  * gen job SEED FATES ITEM: be job ITEM.
  * gen check SEED N FATES FLAGS OUT ERR STATUS: check parx's output.
  * gen dump SEED FATES ITEM J|E: what job ITEM prints on stdout or stderr.
+ * gen results SEED N FATES DIR: check --results DIR.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -585,6 +591,57 @@ check(char **av)
 	return errors != 0;
 }
 
+/*
+ * --results DIR: each job's DIR/ITEM has its seven files, stdout and
+ * stderr exactly what it wrote; DIR holds nothing else.
+ */
+static int
+results(uint64_t sd, long n, int f, const char *dir)
+{
+	static const char *const files[] = { "cmd", "exitval", "runtime",
+	    "signal", "starttime", "stderr", "stdout" };
+	char path[4096];
+	const char *got;
+	size_t glen, wlen, k;
+	long item, entries = 0;
+	struct stat st;
+	char *want;
+	DIR *d;
+
+	for (item = 1; item <= n; item++) {
+		for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+			snprintf(path, sizeof(path), "%s/%ld/%s", dir, item,
+			    files[k]);
+			if (stat(path, &st) == -1)
+				break;
+		}
+		if (k < sizeof(files) / sizeof(files[0])) {
+			FAIL("job %ld: %s: %s", item, path, strerror(errno));
+			continue;
+		}
+		for (k = 0; k < 2; k++) {
+			snprintf(path, sizeof(path), "%s/%ld/%s", dir, item,
+			    k == 0 ? "stdout" : "stderr");
+			got = map(path, &glen);
+			want = content(sd, item, f, k == 0 ? 'J' : 'E', &wlen);
+			if (glen != wlen || memcmp(got, want, wlen) != 0)
+				FAIL("job %ld: %s is not what it wrote", item,
+				    path);
+			free(want);
+			if (glen > 0)
+				munmap((void *)got, glen);
+		}
+	}
+	if ((d = opendir(dir)) == NULL)
+		FAIL("%s: %s", dir, strerror(errno));
+	while (readdir(d) != NULL)
+		entries++;
+	closedir(d);
+	if (entries != n + 2)
+		FAIL("%s holds %ld entries, not %ld", dir, entries - 2, n);
+	return errors != 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -593,6 +650,9 @@ main(int argc, char **argv)
 		    atol(argv[4]));
 	if (argc == 9 && strcmp(argv[1], "check") == 0)
 		return check(argv + 2);
+	if (argc == 6 && strcmp(argv[1], "results") == 0)
+		return results(strtoull(argv[2], NULL, 10), atol(argv[3]),
+		    atoi(argv[4]), argv[5]);
 	if (argc == 6 && strcmp(argv[1], "dump") == 0) {
 		size_t n;
 		char *c = content(strtoull(argv[2], NULL, 10), atol(argv[4]),
@@ -603,7 +663,8 @@ main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: gen job SEED FATES ITEM | "
 	    "gen check SEED N FATES FLAGS OUT ERR STATUS | "
-	    "gen dump SEED FATES ITEM J|E\n");
+	    "gen dump SEED FATES ITEM J|E | "
+	    "gen results SEED N FATES DIR\n");
 	return 2;
 }
 EOF
@@ -612,6 +673,17 @@ if ! ${CC:-cc} -O2 -std=c99 -o "$work/gen" "$work/gen.c"; then
 	echo "stress: cannot compile the job generator" >&2
 	exit 2
 fi
+
+# check_results SEED FATES N OPTIONS: each job's entry in $work/res holds
+# its seven files, and exactly what it wrote.
+check_results()
+{
+	if ! "$work/gen" results "$1" "$3" "$2" "$work/res"; then
+		echo "stress: FAILED: parx -j $jobs$4 (seed $1, $3 jobs," \
+		    "fates $2): --results" >&2
+		exit 1
+	fi
+}
 
 # run MODE FATES N: one parx run, checked.
 totjobs=0 totout=0 toterr=0 totkill=0 tottime=0 runs=0
@@ -630,8 +702,11 @@ run()
 	[ "$f" = 1 ] && t="--timeout $timeout"
 	s=$((seed + runs))
 	tmp=$work/tmp
-	rm -rf "$tmp"
+	rm -rf "$tmp" "$work/res"
 	mkdir "$tmp"
+	case $mode in
+	*results*) opt="$opt --results $work/res" ;;
+	esac
 	# Output goes through a pipe, as in a pipeline.
 	{ seq 1 "$cnt" | TMPDIR=$tmp "$parx" -j "$jobs" $opt $t \
 	    "$work/gen" job "$s" "$f" 2>"$work/err"
@@ -651,6 +726,9 @@ run()
 		    "$(ls -A "$tmp")" >&2
 		exit 1
 	fi
+	case $mode in
+	*results*) check_results "$s" "$f" "$cnt" "$opt $t" ;;
+	esac
 	set -- $res
 	totjobs=$((totjobs + $1))
 	totout=$((totout + $2))

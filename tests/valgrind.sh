@@ -1,7 +1,7 @@
 #!/bin/sh
 # Representative runs of parx under valgrind: any error, or a definite or
 # indirect leak, fails the run, as does an unexpected exit status of parx.
-# Run by `make valgrind`; PARX selects the binary.
+# Run by `make valgrind`; PARX and PARX_TIMELINE select the binaries.
 top=$(cd "$(dirname "$0")/.." && pwd)
 if ! command -v valgrind >/dev/null 2>&1; then
 	echo "make valgrind: valgrind is not installed" >&2
@@ -10,6 +10,7 @@ fi
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 p=${PARX:-$top/parx}
+tl=${PARX_TIMELINE:-$top/parx-timeline}
 PATH=$top/tests/bin:$PATH
 fail=0
 runs=0
@@ -58,6 +59,17 @@ vg dry-run 0 "$p" --dry-run echo '{.}' '{/}' ::: a/b.c d.e
 vg bar 0 "$p" --bar -j2 echo ::: 1 2 3
 vg timeout 1 "$p" --timeout 0.5 sleep ::: 5 0
 vg halt 3 "$p" -j1 --halt now,fail=1 exitwith ::: 0 3 0
+vg timeline 2 "$p" -j3 --joblog "$d/tl.log" --timeline "$d/tl.svg" \
+    exitwith ::: 0 1 0 2 0 0
+vg parx-timeline 0 "$tl" -o "$d/tl2.svg" "$d/tl.log"
+vg parx-timeline-json 0 "$tl" -o - "$top/tests/timeline/known.jsonl"
+vg json-log 0 "$p" --joblog "$d/log.jsonl" -j2 echo ::: 1 2 3
+vg json-resume 0 "$p" --joblog "$d/log.jsonl" --resume -j2 echo ::: 1 2 3 4
+vg results-dir 0 "$p" --results "$d/res" -j2 bytes 300000 '{}' ::: 1 2 3
+vg results-jsonl 0 "$p" --results "$d/r.jsonl" -k --lb bytes 300000 '{}' \
+    ::: 1 2 3
+vg results-csv 0 "$p" --results "$d/r.csv" -j2 -n 2 echo ::: a b c
+vg summary 2 "$p" --summary -j2 exitwith ::: 0 3 4
 if [ "$fail" = 0 ]; then
 	echo "valgrind: $runs runs, ok"
 else

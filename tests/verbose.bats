@@ -47,7 +47,7 @@ load helpers
 	run -0 --separate-stderr parx -t -j1 -c 'echo err-$1 >&2' ::: a
 	expect
 	run sort <<<"$stderr"
-	expect "echo err-\$1 >&2 a" "err-a"
+	expect "err-a" "set -- a; echo err-\$1 >&2"
 }
 
 @test "-t: a job that fails or cannot start is still shown" {

@@ -221,7 +221,7 @@ nosteps()
 	expect ""
 }
 
-@test "usage errors: --slurm-cpus, --slurm with -S" {
+@test "usage errors: --slurm-cpus; --slurm with -S, --pipe, --nice" {
 	run -255 --separate-stderr parx --slurm-cpus 2 echo ::: 1
 	usage_error
 	expect_err "parx: --slurm-cpus needs --slurm or --slurm-submit" \
@@ -231,6 +231,16 @@ nosteps()
 	run -255 --separate-stderr parx --slurm -S : echo ::: 1
 	usage_error
 	expect_err "parx: --slurm cannot be combined with -S or --slf" \
+	    "Try 'parx --help' for more information."
+	run -255 --separate-stderr parx --slurm --pipe cat
+	usage_error
+	expect_err "parx: --pipe cannot be combined with --slurm" \
+	    "Try 'parx --help' for more information."
+	run -255 --separate-stderr parx --slurm-submit --pipe-part -a /dev/null cat
+	usage_error
+	run -255 --separate-stderr parx --slurm --nice 5 echo ::: 1
+	usage_error
+	expect_err "parx: --nice cannot be combined with --slurm (it acts on the processes here)" \
 	    "Try 'parx --help' for more information."
 }
 

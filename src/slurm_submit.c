@@ -583,7 +583,8 @@ outidx_read(FILE *fp, struct outidx **idx)
 		    x.o.len[2] + x.o.len[3]), SEEK_SET) == -1)
 			break;
 	}
-	qsort(*idx, n, sizeof(**idx), outidx_cmp);
+	if (n > 1)
+		qsort(*idx, n, sizeof(**idx), outidx_cmp);
 	return n;
 }
 

@@ -23,7 +23,8 @@ SRCS = src/main.c src/options.c src/reader.c src/queue.c src/job.c \
        src/outbuf.c src/output.c src/collect.c src/joblog.c src/bar.c \
        src/stop.c src/io.c src/util.c src/timeline.c src/pipe.c \
        src/block.c src/json.c src/results.c src/summary.c src/resource.c \
-       src/exec.c src/exec_ssh.c
+       src/exec.c src/exec_ssh.c \
+       src/exec_slurm.c src/slurm_submit.c
 OBJS = $(SRCS:.c=.o)
 
 # parx-timeline draws a run from its job log, with parx's drawing code.
@@ -42,7 +43,7 @@ parx-timeline: $(TL_OBJS)
 src/%.o: src/%.c src/parx.h
 	$(CC) $(PARX_CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-src/exec.o src/exec_ssh.o: src/exec.h
+src/exec.o src/exec_ssh.o src/exec_slurm.o src/slurm_submit.o: src/exec.h
 
 # Runs the bats suite against ./parx and ./parx-timeline (or $PARX and
 # $PARX_TIMELINE), then lints the man pages.
@@ -106,6 +107,11 @@ bench: parx
 bench-ssh: parx
 	sh bench/ssh.sh
 
+# --slurm against a bare srun loop, --slurm-submit against one array task
+# per job, on a single-node Slurm on loopback (root).
+bench-slurm: parx
+	bash bench/slurm.sh
+
 # Both programs, their man pages and their completions.
 install: parx parx-timeline
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -135,7 +141,7 @@ clean: clean-sanitize
 	rm -f parx parx-timeline $(OBJS) $(TL_OBJS)
 
 .PHONY: all check check-bats asan tsan check-sanitize clean-sanitize bench \
-    bench-ssh install uninstall clean
+    bench-ssh bench-slurm install uninstall clean
 
 # Reliability gates (tests/README.md): libFuzzer harnesses, the stress
 # run and valgrind.  fuzz/run.sh runs the harnesses; make fuzz builds them.

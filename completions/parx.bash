@@ -14,14 +14,14 @@ _parx_long_noarg='--null --link --xargs --no-run-if-empty --shuf --plus
     --fail-fast --dry-run --verbose --resume --resume-failed --retry-failed
     --bar --summary --no-summary --group --line-buffer --lb --ungroup
     --keep-order --tag --help --version --pipe --pipe-part --round-robin
-    --cat --fifo --cleanup'
+    --cat --fifo --cleanup --slurm --slurm-submit --slurm-keep'
 _parx_long_arg='--delimiter --arg-file --max-args --max-lines --max-chars
     --colsep --header --shell --jobs --max-procs --timeout --retries --halt
     --delay --joblog --joblog-format --timeline --tmpdir --tagstring
     --results --block --block-size --recend --recstart --load --memfree
     --nice --limit-mem --limit-cpu --limit-files --retry-delay --retry-on
     --sshlogin --slf --ssh --env --workdir --transferfile --tf --return --trc
-    --basefile'
+    --basefile --slurm-cpus --slurm-opts --slurm-dir --slurm-chunk'
 
 # The long option that $1 names, exactly or as an unambiguous prefix, with
 # "=" appended when it takes an argument; nothing when there is none.
@@ -81,6 +81,9 @@ _parx_values()
 		;;
 	--env)
 		_parx_filter "$(compgen -v -- "$2")" "$2"
+		;;
+	--slurm-dir)
+		_parx_cand=($(compgen -d -- "$2"))
 		;;
 	--workdir)
 		_parx_filter '...' "$2"

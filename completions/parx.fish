@@ -17,11 +17,12 @@ function __parx_scan
         joblog-format timeline tmpdir tagstring results block block-size \
         recend recstart load memfree nice limit-mem limit-cpu limit-files \
         retry-delay retry-on sshlogin slf ssh env workdir transferfile tf \
-        return trc basefile
+        return trc basefile slurm-cpus slurm-opts slurm-dir slurm-chunk
     set -l long_all $long_arg null link xargs no-run-if-empty shuf plus \
         fail-fast dry-run verbose resume resume-failed retry-failed bar \
         summary no-summary group line-buffer lb ungroup keep-order tag help \
-        version pipe pipe-part round-robin cat fifo cleanup
+        version pipe pipe-part round-robin cat fifo cleanup slurm \
+        slurm-submit slurm-keep
     set -l expect 0
     set -l ddash 0
     set -l script 0
@@ -299,6 +300,22 @@ complete -c parx -n '__parx_is options script' -l trc -r -F \
     -d 'same as --tf {} --return FILE --cleanup'
 complete -c parx -n '__parx_is options script' -l basefile -r -F \
     -d 'copy FILE to every host once'
+
+# Slurm.
+complete -c parx -n '__parx_is options script' -l slurm \
+    -d 'run each job as a Slurm job step (under salloc/sbatch)'
+complete -c parx -n '__parx_is options script' -l slurm-submit \
+    -d 'run the jobs as one Slurm array job (login node)'
+complete -c parx -n '__parx_is options script' -l slurm-cpus -x \
+    -d 'CPUs for each step or array task'
+complete -c parx -n '__parx_is options script' -l slurm-opts -x \
+    -d 'options for sbatch'
+complete -c parx -n '__parx_is options script' -l slurm-dir -x \
+    -a '(__fish_complete_directories)' -d 'make the run directory in DIR'
+complete -c parx -n '__parx_is options script' -l slurm-chunk -x \
+    -d 'put N jobs in each array task'
+complete -c parx -n '__parx_is options script' -l slurm-keep \
+    -d 'keep the run directory'
 
 complete -c parx -n '__parx_is options script' -s h -l help \
     -d 'print the help and exit'

@@ -277,11 +277,15 @@ exec_hosts(void)
 	return ex.on;
 }
 
-/* Parses -S and --slf (usage errors exit here); nothing runs yet. */
+/* Parses -S, --slf, --slurm (usage errors exit here); nothing runs yet. */
 void
 exec_init(void)
 {
-	if (opts.nlogins > 0 || opts.slf != NULL)
+	if (opts.slurm_submit)
+		submit_init();
+	else if (opts.slurm)
+		slurm_init();
+	else if (opts.nlogins > 0 || opts.slf != NULL)
 		ssh_init();
 }
 

@@ -147,5 +147,9 @@ char	*helper_why(struct helper *);
 
 /* exec_ssh.c */
 void	 ssh_init(void);
+int	 split_words(const char *, char ***, int *);
+
+/* exec_slurm.c */
+void	 slurm_init(void);
 
 #endif /* PARX_EXEC_H */

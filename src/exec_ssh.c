@@ -508,7 +508,7 @@ add_cmdline(const char *s, long line, void *arg)
 }
 
 /* Splits cmd into words as sh would: blanks, '...', "...", backslash. */
-static int
+int
 split_words(const char *cmd, char ***words, int *n)
 {
 	struct strbuf w = { 0 };

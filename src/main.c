@@ -234,18 +234,38 @@ open_joblog(void)
 		err(255, "cannot open joblog %s", opts.joblog);
 }
 
+/* The workers, the reader and the collector; the jobs' exit status. */
+static int
+run_here(const struct tmpl *cmd, const struct tmpl *tag)
+{
+	int rc, n;
+
+	n = workers_start(opts.jobs, cmd, tag);
+	collect_workers(n);
+	if ((rc = reader_start(cmd)) != 0)
+		fatal_errno(rc, "cannot start a thread (ulimit -u?)");
+	collect_run();
+	workers_join();
+	return collect_status();
+}
+
 int
 main(int argc, char **argv)
 {
 	struct tmpl *cmd, *tag;
-	int rc, n, tlfd;
+	int rc, tlfd;
 
 	/* Messages say "parx:" whatever the binary is called. */
 	program_invocation_name = program_invocation_short_name = "parx";
 	open_std_fds();
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
+	/* parx in an array task of --slurm-submit (slurm_submit.c). */
+	if (argc > 1 && strcmp(argv[1], "--slurm-task") == 0)
+		submit_task_args(&argc, &argv);
 	options_parse(argc, argv);
+	if (submit_tasking())
+		submit_task_init();
 	exec_init();
 	if (!exec_hosts())
 		fit_limits(opts.jobs == 0);
@@ -282,19 +302,18 @@ main(int argc, char **argv)
 	/* res_start registers a stop hook: before any thread exists. */
 	if ((rc = res_start()) != 0 || (rc = stop_signals_start()) != 0)
 		fatal_errno(rc, "cannot start a thread (ulimit -u?)");
-	n = workers_start(opts.jobs, cmd, tag);
-	collect_workers(n);
-	if ((rc = reader_start(cmd)) != 0)
-		fatal_errno(rc, "cannot start a thread (ulimit -u?)");
-	collect_run();
-	workers_join();
-	rc = collect_status();
+	if (opts.slurm_submit && !opts.dry_run)
+		rc = submit_run(argc, argv, cmd, tag);
+	else
+		rc = run_here(cmd, tag);
 	/* Input that could not be read, or was left unprocessed. */
 	if (opts.pipe != PIPE_NONE && pipe_failed())
 		rc = 255;
 	if (opts.joblog != NULL)
 		joblog_close();
 	exec_finish();
+	if (submit_tasking())
+		submit_task_end(rc);
 	if (tlfd != -1)
 		timeline_finish(tlfd, argc, argv);
 	/* A job's results could not be written: said once, and an error. */

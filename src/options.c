@@ -37,7 +37,9 @@ enum {
 	OPT_TMPDIR, OPT_JOBLOGFMT, OPT_RESULTS, OPT_SUMMARY, OPT_NOSUMMARY,
 	OPT_SLF, OPT_SSH, OPT_ENV, OPT_WORKDIR, OPT_TRANSFER, OPT_RETURN,
 	OPT_CLEANUP, OPT_TRC, OPT_BASEFILE, OPT_LOAD, OPT_MEMFREE, OPT_NICE,
-	OPT_LIMITMEM, OPT_LIMITCPU, OPT_LIMITFILES, OPT_RETRYDELAY, OPT_RETRYON
+	OPT_LIMITMEM, OPT_LIMITCPU, OPT_LIMITFILES, OPT_RETRYDELAY, OPT_RETRYON, OPT_SLURM,
+	OPT_SLURMCPUS, OPT_SLURMSUBMIT, OPT_SLURMOPTS, OPT_SLURMDIR,
+	OPT_SLURMCHUNK, OPT_SLURMKEEP
 };
 
 static const char shortopts[] = "+:0a:c:d:E:I:i::j:kL:mn:N:P:rS:s:tuXhV";
@@ -113,6 +115,13 @@ static const struct option longopts[] = {
 	{ "limit-mem",		required_argument,	NULL, OPT_LIMITMEM },
 	{ "limit-cpu",		required_argument,	NULL, OPT_LIMITCPU },
 	{ "limit-files",	required_argument,	NULL, OPT_LIMITFILES },
+	{ "slurm",		no_argument,		NULL, OPT_SLURM },
+	{ "slurm-cpus",		required_argument,	NULL, OPT_SLURMCPUS },
+	{ "slurm-submit",	no_argument,		NULL, OPT_SLURMSUBMIT },
+	{ "slurm-opts",		required_argument,	NULL, OPT_SLURMOPTS },
+	{ "slurm-dir",		required_argument,	NULL, OPT_SLURMDIR },
+	{ "slurm-chunk",	required_argument,	NULL, OPT_SLURMCHUNK },
+	{ "slurm-keep",		no_argument,		NULL, OPT_SLURMKEEP },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -151,8 +160,7 @@ static const char helptext[] =
 "      --retries N       run a failed job up to N more times, --retry-delay\n"
 "        D[,MAX] apart (doubling), if --retry-on 1,3-5,timeout,signal,nostart\n"
 "      --halt POLICY     never, soon|now,fail|success|done=N or N%\n"
-"      --fail-fast       same as --halt now,fail=1\n"
-"      --delay D         wait D between starting two jobs\n"
+"      --fail-fast       --halt now,fail=1       --delay D  wait D between jobs\n"
 "      --load N, --memfree SIZE  start jobs below load N, above free SIZE\n"
 "      --nice N, --limit-mem SIZE, --limit-cpu D, --limit-files N  per job\n"
 "      --dry-run         print the commands, run nothing\n"
@@ -167,13 +175,14 @@ static const char helptext[] =
 "      --timeline FILE   draw the run as an SVG timeline in FILE at the end\n"
 "  -S, --sshlogin, --slf, --ssh, --env, --workdir  run jobs on hosts over ssh\n"
 "      --tf, --transferfile, --return, --trc, --cleanup, --basefile: files\n"
+"      --slurm, --slurm-submit  run jobs as Slurm job steps, or as an array job\n"
+"        --slurm-cpus, --slurm-opts, --slurm-dir, --slurm-chunk, --slurm-keep\n"
 "Output:\n"
 "      --group           print each job's output in one piece (default)\n"
 "      --line-buffer, --lb  pass output on as it comes, in whole lines\n"
 "  -u, --ungroup         let jobs write straight to the output\n"
 "  -k, --keep-order      print results in input order\n"
-"      --tag             prefix output lines with the job's items\n"
-"      --tagstring STR   prefix output lines with STR\n"
+"      --tag, --tagstring STR  prefix output lines with the items, or STR\n"
 "      --results DEST    keep outputs and statuses (DIR, .jsonl, .csv, .tsv)\n"
 "  -h, --help            print this help and exit (-V, --version: version)\n"
 "Replacement strings: {} {.} {/} {//} {/.} {#} {%} {N} {N.} ..., see parx(1).\n"
@@ -688,6 +697,9 @@ check_readable(const char *path)
 	struct stat st;
 	int fd;
 
+	/* An array task reads its jobs from the run directory. */
+	if (submit_tasking())
+		return;
 	if (strcmp(path, "-") == 0) {
 		if (fstat(0, &st) == 0 && S_ISDIR(st.st_mode))
 			usage_error("cannot read standard input: %s",
@@ -834,6 +846,31 @@ check_contradictions(void)
 {
 	if (hosts_only != NULL && opts.nlogins == 0 && opts.slf == NULL)
 		usage_error("%s needs -S or --slf", hosts_only);
+	if (opts.slurm_cpus > 0 && !opts.slurm && !opts.slurm_submit)
+		usage_error("--slurm-cpus needs --slurm or --slurm-submit");
+	if (opts.slurm && (opts.nlogins > 0 || opts.slf != NULL))
+		usage_error("--slurm cannot be combined with -S or --slf");
+	if (opts.slurm_cpus == 0)
+		opts.slurm_cpus = 1;
+	if ((opts.slurm_opts != NULL || opts.slurm_dir != NULL ||
+	    opts.slurm_chunk > 0 || opts.slurm_keep) && !opts.slurm_submit)
+		usage_error("%s needs --slurm-submit", opts.slurm_opts != NULL ?
+		    "--slurm-opts" : opts.slurm_dir != NULL ? "--slurm-dir" :
+		    opts.slurm_chunk > 0 ? "--slurm-chunk" : "--slurm-keep");
+	if (opts.slurm_submit && opts.slurm)
+		usage_error("--slurm-submit cannot be combined with --slurm");
+	if (opts.slurm_submit && (opts.nlogins > 0 || opts.slf != NULL))
+		usage_error("--slurm-submit cannot be combined with -S or "
+		    "--slf");
+	if (opts.slurm_chunk == 0)
+		opts.slurm_chunk = 100;
+	if (opts.pipe != PIPE_NONE && (opts.slurm || opts.slurm_submit))
+		usage_error("%s cannot be combined with %s", opts.pipe ==
+		    PIPE_PART ? "--pipe-part" : "--pipe", opts.slurm ?
+		    "--slurm" : "--slurm-submit");
+	if (opts.slurm && local_only() != NULL)
+		usage_error("%s cannot be combined with --slurm (it acts on "
+		    "the processes here)", local_only());
 	/* A remote job's stdin is its lifeline (exec_ssh.c), not data. */
 	if (opts.pipe != PIPE_NONE && (opts.nlogins > 0 || opts.slf != NULL))
 		usage_error("%s cannot be combined with %s", opts.pipe ==
@@ -1377,6 +1414,46 @@ opt_retry(int c)
 	return 1;
 }
 
+/* Slurm options; returns 0 when c is not one of them. */
+static int
+opt_slurm(int c)
+{
+	long v;
+
+	switch (c) {
+	case OPT_SLURM:
+		opts.slurm = 1;
+		break;
+	case OPT_SLURMCPUS:
+		if (parse_count(optarg, 1, 100000, &v) == -1)
+			usage_error("invalid number for --slurm-cpus: '%s'",
+			    optarg);
+		opts.slurm_cpus = (int)v;
+		break;
+	case OPT_SLURMSUBMIT:
+		opts.slurm_submit = 1;
+		break;
+	case OPT_SLURMOPTS:
+		opts.slurm_opts = optarg;
+		break;
+	case OPT_SLURMDIR:
+		opts.slurm_dir = optarg;
+		break;
+	case OPT_SLURMCHUNK:
+		if (parse_count(optarg, 1, 100000000, &v) == -1)
+			usage_error("invalid number for --slurm-chunk: '%s'",
+			    optarg);
+		opts.slurm_chunk = (int)v;
+		break;
+	case OPT_SLURMKEEP:
+		opts.slurm_keep = 1;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
 /* Resource options; returns 0 when c is not one of them. */
 static int
 opt_resources(int c)
@@ -1634,7 +1711,7 @@ options_parse(int argc, char **argv)
 		if (!opt_input(c) && !opt_items(c) && !opt_pipe(c) &&
 		    !opt_command(c) && !opt_running(c, &jobs, &logfmt) &&
 		    !opt_output(c, argv) && !opt_hosts(c) &&
-		    !opt_resources(c))
+		    !opt_resources(c) && !opt_slurm(c))
 			opt_other(c, argv);
 	if (jobs != NULL && parse_jobs(jobs, ncpus(), &opts.jobs) == -1)
 		usage_error("invalid number of jobs '%s'", jobs);

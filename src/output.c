@@ -382,6 +382,11 @@ output_print(struct job *j, int queued)
 {
 	int s;
 
+	/* In an array task, results go to the run directory instead. */
+	if (submit_tasking()) {
+		submit_result(j);
+		return 1;
+	}
 	LOCK(&outlock);
 	for (s = 0; s < 2; s++)
 		if (os[s].owner != NULL && os[s].owner != j) {

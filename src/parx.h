@@ -186,6 +186,14 @@ struct opts {
 	int		 cleanup;
 	const char	*results;	/* --results DIR or FILE, or NULL */
 	enum resfmt	 results_fmt;
+	/* Slurm (exec_slurm.c) */
+	int		 slurm;		/* --slurm: jobs are job steps */
+	int		 slurm_cpus;	/* --slurm-cpus C */
+	int		 slurm_submit;	/* --slurm-submit: an array job */
+	const char	*slurm_opts;	/* --slurm-opts: sbatch's */
+	const char	*slurm_dir;	/* --slurm-dir DIR */
+	int		 slurm_chunk;	/* --slurm-chunk N: jobs per task */
+	int		 slurm_keep;	/* --slurm-keep */
 };
 
 extern struct opts opts;
@@ -415,6 +423,7 @@ const char *pipe_input_name(void);
 void	 pipe_input_failed(void);
 int	 pipe_failed(void);
 void	 pipe_cleanup(void);
+void	 reader_records(const char *path);	/* --slurm-task */
 
 /* template.c: the command template. */
 struct tmpl;
@@ -709,6 +718,20 @@ int	 stop_tty_read(int fd);
 void	 stop_signals_block(void);
 int	 stop_signals_start(void);
 int	 stop_sigfd(void);
+
+/* slurm_submit.c: --slurm-submit, and parx in an array task. */
+void	 submit_init(void);
+int	 submit_run(int argc, char **argv, const struct tmpl *,
+	    const struct tmpl *);
+int	 submit_packing(void);
+void	 submit_pack(struct job *, const char *cmd, const char *tag);
+int	 submit_tasking(void);
+void	 submit_task_args(int *argc, char ***argv);
+void	 submit_task_init(void);
+void	 submit_task_read(const char *path, int (*emit)(unsigned long long,
+	    char **, size_t *, int));
+void	 submit_result(struct job *);
+void	 submit_task_end(int rc);
 
 /* main.c */
 int	 ncpus(void);

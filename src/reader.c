@@ -849,10 +849,33 @@ reader_names(char ***np, int *n)
 	*n = nnames;
 }
 
+/* An array task's jobs (slurm_submit.c), with the numbers they have. */
+static const char *records;
+static unsigned long long nrecords;
+
+void
+reader_records(const char *path)
+{
+	records = xstrdup(path);
+}
+
+static int
+emit_record(unsigned long long seq, char **items, size_t *lens, int n)
+{
+	nrecords++;
+	return push(seq, items, lens, n, 0);
+}
+
 static void *
 reader_main(void *arg)
 {
 	(void)arg;
+	if (records != NULL) {
+		submit_task_read(records, emit_record);
+		collect_total(nrecords);
+		queue_close();
+		return NULL;
+	}
 	if (opts.pipe != PIPE_NONE) {
 		nextseq += pipe_read();
 		collect_total(nextseq - 1);

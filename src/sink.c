@@ -50,7 +50,7 @@ sink_init(int nworkers)
 
 	/* A job may run again when its host fails (exec.c). */
 	pass_ok = opts.outmode == OUT_GROUP && !opts.bar && last &&
-	    !opts.dry_run && !exec_hosts();
+	    !opts.dry_run && !exec_hosts() && !submit_tasking();
 	line_live = opts.outmode == OUT_LINE && last;
 	single = nworkers == 1;
 	if (opts.results != NULL)

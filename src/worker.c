@@ -327,6 +327,8 @@ setup(struct worker *w, struct job *j)
 		j->skip = 1;
 		return 1;
 	}
+	if (submit_packing())
+		return 0;
 	if (opts.dry_run) {
 		outbuf_add(&j->sink[0].buf, w->cmd.s, w->cmd.len);
 		outbuf_add(&j->sink[0].buf, "\n", 1);
@@ -419,6 +421,16 @@ worker_main(void *arg)
 
 	while ((j = queue_pop(&w->start_at, done)) != NULL) {
 		done = 1;
+		/* --slurm-submit: the job becomes a record (slurm_submit.c). */
+		if (submit_packing()) {
+			if (!stop_requested()) {
+				w->slot = 1;
+				(void)setup(w, j);
+				submit_pack(j, j->logcmd, j->tag);
+			}
+			job_free(j);
+			continue;
+		}
 		if (!window_wait(j)) {
 			done = 0;
 			continue;
@@ -442,7 +454,8 @@ worker_main(void *arg)
 			collect_put(j);
 		}
 	}
-	collect_worker_done();
+	if (!submit_packing())
+		collect_worker_done();
 	return NULL;
 }
 

@@ -37,8 +37,8 @@ enum {
 	OPT_TMPDIR, OPT_JOBLOGFMT, OPT_RESULTS, OPT_SUMMARY, OPT_NOSUMMARY,
 	OPT_SLF, OPT_SSH, OPT_ENV, OPT_WORKDIR, OPT_TRANSFER, OPT_RETURN,
 	OPT_CLEANUP, OPT_TRC, OPT_BASEFILE, OPT_LOAD, OPT_MEMFREE, OPT_NICE,
-	OPT_LIMITMEM, OPT_LIMITCPU, OPT_LIMITFILES, OPT_RETRYDELAY, OPT_RETRYON, OPT_SLURM,
-	OPT_SLURMCPUS, OPT_SLURMSUBMIT, OPT_SLURMOPTS, OPT_SLURMDIR,
+	OPT_LIMITMEM, OPT_LIMITCPU, OPT_LIMITFILES, OPT_RETRYDELAY, OPT_RETRYON,
+	OPT_SLURM, OPT_SLURMCPUS, OPT_SLURMSUBMIT, OPT_SLURMOPTS, OPT_SLURMDIR,
 	OPT_SLURMCHUNK, OPT_SLURMKEEP
 };
 
@@ -160,7 +160,7 @@ static const char helptext[] =
 "      --retries N       run a failed job up to N more times, --retry-delay\n"
 "        D[,MAX] apart (doubling), if --retry-on 1,3-5,timeout,signal,nostart\n"
 "      --halt POLICY     never, soon|now,fail|success|done=N or N%\n"
-"      --fail-fast       --halt now,fail=1       --delay D  wait D between jobs\n"
+"      --fail-fast       --halt now,fail=1     --delay D  wait D between jobs\n"
 "      --load N, --memfree SIZE  start jobs below load N, above free SIZE\n"
 "      --nice N, --limit-mem SIZE, --limit-cpu D, --limit-files N  per job\n"
 "      --dry-run         print the commands, run nothing\n"
@@ -175,7 +175,7 @@ static const char helptext[] =
 "      --timeline FILE   draw the run as an SVG timeline in FILE at the end\n"
 "  -S, --sshlogin, --slf, --ssh, --env, --workdir  run jobs on hosts over ssh\n"
 "      --tf, --transferfile, --return, --trc, --cleanup, --basefile: files\n"
-"      --slurm, --slurm-submit  run jobs as Slurm job steps, or as an array job\n"
+"      --slurm, --slurm-submit  run jobs as Slurm job steps, or an array job\n"
 "        --slurm-cpus, --slurm-opts, --slurm-dir, --slurm-chunk, --slurm-keep\n"
 "Output:\n"
 "      --group           print each job's output in one piece (default)\n"

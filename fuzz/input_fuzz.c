@@ -85,6 +85,23 @@ stop_requested(void)
 	return stopped;
 }
 
+/* Never an array task of --slurm-submit here. */
+void
+submit_task_read(const char *path, int (*emit)(unsigned long long,
+    char **, size_t *, int))
+{
+	(void)path;
+	(void)emit;
+}
+
+/* The input here is never a terminal. */
+int
+stop_tty_read(int fd)
+{
+	(void)fd;
+	return 0;
+}
+
 void
 collect_read(unsigned long long n)
 {

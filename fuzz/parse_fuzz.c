@@ -116,6 +116,13 @@ ncpus(void)
 	return cpus;
 }
 
+/* Never an array task of --slurm-submit here. */
+int
+submit_tasking(void)
+{
+	return 0;
+}
+
 /* Whether s is [0-9]{1,maxd}. */
 static int
 digits(const char *s, size_t n, size_t maxd)
@@ -414,6 +421,11 @@ fuzz_options(struct fin *f)
 	free(opts.recend);
 	free(opts.recstart);
 	free(opts.retry_on);
+	free(opts.logins);
+	free(opts.envs);
+	free(opts.transfers);
+	free(opts.returns);
+	free(opts.basefiles);
 	free(outs);
 	free(errs);
 	for (i = 0; i < argc; i++)

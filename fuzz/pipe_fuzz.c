@@ -55,6 +55,14 @@ stop_requested(void)
 	return 0;
 }
 
+/* The input here is never a terminal. */
+int
+stop_tty_read(int fd)
+{
+	(void)fd;
+	return 0;
+}
+
 #include "../src/pipe.c"
 
 /* The cuts the reader made: block starts and lengths, in order. */

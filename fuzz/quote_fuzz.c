@@ -205,6 +205,14 @@ script(struct fin *f, const struct leaf **lf, struct strbuf *s)
 	return 0;
 }
 
+/* The scripts' directory goes when the fuzzer exits (it is empty). */
+static void
+remove_dir(void)
+{
+	if (dir != NULL)
+		rmdir(dir);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -215,6 +223,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (mkdtemp(tmpl) == NULL)
 		abort();
 	dir = strdup(tmpl);
+	atexit(remove_dir);
 	return 0;
 }
 

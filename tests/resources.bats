@@ -106,16 +106,24 @@ still_nothing()
 	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 ||
 	    skip "needs root and setpriv(1) to run parx as an unprivileged user"
 	chmod 777 "$T"
+	# A copy nobody can reach: the tree may sit in a directory only root
+	# may enter (a checkout under mktemp -d).
+	pub=$(mktemp -d /tmp/parx-nice.XXXXXX)
+	chmod 755 "$pub"
+	cp "$PARX" "$pub/parx"
 	run --separate-stderr setpriv --reuid=nobody --regid=nogroup \
-	    --clear-groups --inh-caps=-all nice -n 2 "$PARX" --nice 1 \
+	    --clear-groups --inh-caps=-all nice -n 2 "$pub/parx" --nice 1 \
 	    touch started ::: 1
-	same 255 "$status" "exit status"
-	expect_err "parx: --nice 1: parx runs at niceness 2, and only a privileged user may go below it"
-	[ ! -e started ]
+	same 255 "$status" "exit status" || { rm -rf "$pub"; return 1; }
+	expect_err "parx: --nice 1: parx runs at niceness 2, and only a privileged user may go below it" ||
+	    { rm -rf "$pub"; return 1; }
+	[ ! -e started ] || { rm -rf "$pub"; return 1; }
 	# Raising it needs no privilege.
-	run -0 setpriv --reuid=nobody --regid=nogroup --clear-groups \
-	    --inh-caps=-all nice -n 2 "$PARX" --nice 4 cut -d' ' -f19 \
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    --inh-caps=-all nice -n 2 "$pub/parx" --nice 4 cut -d' ' -f19 \
 	    ::: /proc/self/stat
+	rm -rf "$pub"
+	same 0 "$status" "exit status"
 	expect 4
 }
 
